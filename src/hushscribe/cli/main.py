@@ -1,0 +1,71 @@
+"""``hushscribe`` command line: serve, stream, dev-key, settings."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from .. import settings as st
+
+
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        config = st.config_from(args)
+    except ValueError as exc:
+        print(f"hushscribe serve: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("faster_whisper").setLevel(logging.WARNING)  # it logs per decode
+    keys = config.api_keys
+    if not keys and config.auth_mode == "keys":
+        key = st.dev_key(config.home)
+        keys = (key,)
+        print(f"hushscribe: no API keys configured; using the local dev key {key}", file=sys.stderr)
+        print("hushscribe:   (print it any time with 'hushscribe dev-key'; set HUSHSCRIBE_API_KEYS for production)",
+              file=sys.stderr)
+    import uvicorn
+
+    from ..server.app import create_app
+
+    app = create_app(config, api_keys=keys)
+    print(f"hushscribe: listening on ws://{config.host}:{config.port}/v3/ws", file=sys.stderr)
+    uvicorn.run(app, host=config.host, port=config.port, log_level=config.log_level, ws_max_size=4 * 1024 * 1024)
+    return 0
+
+
+def _dev_key(args: argparse.Namespace) -> int:
+    config = st.config_from(args)
+    print(st.dev_key(config.home))
+    return 0
+
+
+def _settings(args: argparse.Namespace) -> int:
+    print(st.settings_table_markdown())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hushscribe", description="Offline AssemblyAI-compatible streaming STT server")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("serve", help="run the server")
+    st.add_arguments(p)
+    p.set_defaults(func=_serve)
+    p = sub.add_parser("dev-key", help="print (and create on first use) the local development API key")
+    p.add_argument("--home", dest="home", default=None)
+    p.set_defaults(func=_dev_key)
+    p = sub.add_parser("settings", help="print the settings table (flags and HUSHSCRIBE_* variables)")
+    p.set_defaults(func=_settings)
+    from .stream import add_stream_parser
+
+    add_stream_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""Interfaces between the pure session core and the adapters that do real work.
+
+Why: the session never imports a model, a thread or a socket. It calls a :class:`VadStream`
+synchronously (cheap: ~3 ms of compute per second of audio), hands :class:`DecodeRequest` values
+out, and takes :class:`DecodeResult` values back -- effects out, results in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol, Sequence
+
+import numpy as np
+
+from .formatting import TimedWord
+
+
+class VadStream(Protocol):
+    """Per-session voice-activity state (the LSTM state of Silero, say)."""
+
+    frame_samples: int
+
+    def process(self, frames: np.ndarray) -> np.ndarray:
+        """``frames``: float32 array (k, frame_samples) -> speech probabilities, shape (k,)."""
+        ...
+
+
+class VoiceDetector(Protocol):
+    """Shared model; hands out one stream per session."""
+
+    def new_stream(self) -> VadStream: ...
+
+
+@dataclass(frozen=True)
+class DecodeRequest:
+    """Decode ``audio`` (16 kHz float32) of one session. ``priority`` 0 (finals) beats 1 (partials)."""
+
+    job_id: int
+    kind: str  # "final" (on the end-of-turn path) | "partial"
+    audio: np.ndarray
+    offset_ms: int  # session time of audio[0]
+    keyterms: tuple[str, ...] = ()
+    prompt: str | None = None
+
+    @property
+    def priority(self) -> int:
+        return 0 if self.kind == "final" else 1
+
+    @property
+    def duration_ms(self) -> int:
+        return len(self.audio) * 1000 // 16000
+
+
+@dataclass(frozen=True)
+class DecodeResult:
+    """Formatted (Whisper-style) words with times relative to the request's audio start."""
+
+    words: tuple[TimedWord, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+
+class Engine(Protocol):
+    """Speech recogniser. Must be safe to call from several worker threads."""
+
+    name: str
+
+    def transcribe(self, request: DecodeRequest) -> DecodeResult: ...
+
+
+class Redactor(Protocol):
+    """Rewrites final turns (PII redaction); the identity when ``redact_pii`` is off."""
+
+    def redact(self, words: Sequence[TimedWord], policies: Sequence[str], sub: str) -> list[TimedWord]: ...

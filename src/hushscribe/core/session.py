@@ -1,0 +1,483 @@
+"""One streaming session as a pure, synchronous protocol object (sans-I/O).
+
+Why: everything that decides what a client sees -- chunk rules, turn boundaries, partial and final
+messages, Terminate/ForceEndpoint ordering, error frames and close codes -- lives here and is tested
+without sockets, threads or a model. The WebSocket shell feeds it (``receive_*``) and drains it
+(``messages_to_send``, ``requests_to_run``, ``close``); decode results come back through
+``receive_result``.
+
+Ordering: audio frames and control messages are processed strictly in arrival order from one
+queue. Processing pauses while a turn decision waits for a decode (see ``turns.TurnMachine.holding``)
+or while an ended turn's final is being decoded, so finals always leave in turn order, before any
+message of the next turn, and ``ForceEndpoint``/``Terminate`` cut exactly where they arrived.
+"""
+
+from __future__ import annotations
+
+import collections
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from . import messages as m
+from .audio import ENGINE_RATE_HZ, AudioDecoder, chunk_duration_ms
+from .eot import end_of_turn_confidence
+from .formatting import TimedWord, unformat_words
+from .params import ParamError, SessionParams, apply_update
+from .ports import DecodeRequest, DecodeResult, Redactor, VadStream
+from .turns import DiscardTurn, EndTurn, RequestDecode, StartTurn, TurnConfig, TurnMachine
+
+SAMPLES_PER_MS = ENGINE_RATE_HZ // 1000
+
+
+@dataclass(frozen=True)
+class SessionSettings:
+    """Server-side knobs that are not connection parameters."""
+
+    max_turn_ms: int = 28_000
+    preroll_ms: int = 300
+    partial_interval_ms: int = 1000
+    min_partial_audio_ms: int = 500
+    strict_min_chunk: bool = False  # reject < 50 ms chunks (3007); production is lenient (spec §13.12)
+    min_chunk_ms: float = 50.0
+    max_chunk_ms: float = 1000.0
+
+
+def turn_config_for(params: SessionParams, settings: SessionSettings) -> TurnConfig:
+    # U3 Pro ends on punctuation (confidence 1/0), so its threshold is fixed at 0.5 (spec §6.4).
+    threshold = 0.5 if params.is_u3 else params.end_of_turn_confidence_threshold
+    return TurnConfig(
+        vad_threshold=params.vad_threshold,
+        min_turn_silence_ms=params.min_turn_silence_ms,
+        max_turn_silence_ms=max(params.max_turn_silence_ms, params.min_turn_silence_ms),
+        end_of_turn_confidence_threshold=threshold,
+        max_turn_ms=settings.max_turn_ms,
+    )
+
+
+class _SampleBuffer:
+    """Append-only 16 kHz audio addressed by absolute sample index; old audio is trimmed."""
+
+    def __init__(self) -> None:
+        self._data = np.zeros(16000 * 4, dtype=np.float32)
+        self._len = 0
+        self.start = 0  # absolute index of _data[0]
+
+    @property
+    def end(self) -> int:
+        return self.start + self._len
+
+    def append(self, x: np.ndarray) -> None:
+        need = self._len + len(x)
+        if need > len(self._data):
+            grown = np.zeros(max(need, 2 * len(self._data)), dtype=np.float32)
+            grown[: self._len] = self._data[: self._len]
+            self._data = grown
+        self._data[self._len : need] = x
+        self._len = need
+
+    def slice(self, a: int, b: int) -> np.ndarray:
+        a = max(a, self.start)
+        b = min(b, self.end)
+        return self._data[a - self.start : b - self.start].copy() if b > a else np.zeros(0, np.float32)
+
+    def trim_before(self, a: int) -> None:
+        drop = min(max(0, a - self.start), self._len)
+        if drop:
+            self._data[: self._len - drop] = self._data[drop : self._len]
+            self._len -= drop
+            self.start += drop
+
+
+@dataclass
+class _Turn:
+    seq: int
+    audio_start: int  # absolute sample index where decodes of this turn start
+    partials_sent: int = 0
+    last_partial_words: tuple[str, ...] = ()
+    last_partial_upto: int = 0
+    ended: bool = False
+
+
+@dataclass(frozen=True)
+class _Pending:
+    kind: str  # "candidate" | "final" | "partial"
+    turn_seq: int
+    offset_ms: int
+    machine_id: int | None
+
+
+class SessionProtocol:
+    def __init__(
+        self,
+        session_id: str,
+        params: SessionParams,
+        vad: VadStream,
+        *,
+        clock: Callable[[], float],
+        settings: SessionSettings = SessionSettings(),
+        redactor: Redactor | None = None,
+    ):
+        self.id = session_id
+        self.params = params
+        self.settings = settings
+        self._vad = vad
+        self._clock = clock
+        self._redactor = redactor
+        self._started_at = clock()
+        self._decoder = AudioDecoder(params.encoding, params.sample_rate)
+        self._machine = TurnMachine(turn_config_for(params, settings))
+        self._frame = vad.frame_samples
+        self._feed = np.zeros(0, dtype=np.float32)  # decoded samples not yet VAD'd
+        self._queue: collections.deque[tuple[Any, ...]] = collections.deque()
+        self._buf = _SampleBuffer()
+        self._out: list[dict] = []
+        self._requests: list[DecodeRequest] = []
+        self._next_job = 0
+        self._pending: dict[int, _Pending] = {}
+        self._results: dict[int, DecodeResult] = {}  # candidate results by machine decode id
+        self._machine_to_job: dict[int, int] = {}
+        self._turn: _Turn | None = None
+        self._turn_seq = 0
+        self._turn_order = 0
+        self._awaiting_final: tuple[int, int, str] | None = None  # (machine id, turn seq, reason)
+        self._partial_in_flight = False
+        self._terminate_requested = False
+        self._terminating = False
+        self.close: tuple[int, str] | None = None  # set once: the shell closes after draining messages
+
+    # ------------------------------------------------------------------ outputs
+    def messages_to_send(self) -> list[dict]:
+        out, self._out = self._out, []
+        return out
+
+    def requests_to_run(self) -> list[DecodeRequest]:
+        out, self._requests = self._requests, []
+        return out
+
+    @property
+    def closed(self) -> bool:
+        return self.close is not None
+
+    @property
+    def audio_seconds(self) -> float:
+        return self._decoder.seconds_in
+
+    @property
+    def busy(self) -> bool:
+        """True while decodes this session waits for are outstanding."""
+        return bool(self._pending)
+
+    # ------------------------------------------------------------------ inputs
+    def receive_audio(self, data: bytes) -> None:
+        if self.closed or self._terminate_requested:
+            return
+        ms = chunk_duration_ms(len(data), self.params.encoding, self.params.sample_rate)
+        too_short = self.settings.strict_min_chunk and ms < self.settings.min_chunk_ms
+        if ms > self.settings.max_chunk_ms or too_short:
+            self.fail(
+                m.CLOSE_AUDIO_DURATION,
+                f"Input Duration Error: Input Duration Violation: {ms:.1f} ms. "
+                f"Expected between {self.settings.min_chunk_ms:g} and {self.settings.max_chunk_ms:g} ms",
+            )
+            return
+        samples = self._decoder.decode(data)
+        self._enqueue_samples(samples)
+        self._pump()
+
+    def receive_text(self, text: str) -> None:
+        if self.closed:
+            return
+        try:
+            msg = m.parse_client_text(text)
+        except m.ProtocolViolation as exc:
+            self.fail(exc.code, exc.text)
+            return
+        if isinstance(msg, m.KeepAlive):
+            return
+        if self._terminate_requested:
+            return  # nothing after Terminate changes the session
+        if isinstance(msg, m.Terminate):
+            self._terminate_requested = True
+            self._enqueue_control(("terminate",))
+        elif isinstance(msg, m.ForceEndpoint):
+            self._enqueue_control(("force",))
+        elif isinstance(msg, m.UpdateConfiguration):
+            self._enqueue_control(("update", msg.fields))
+        self._pump()
+
+    def receive_result(self, job_id: int, result: DecodeResult | None, error: str | None = None) -> None:
+        """A decode finished (``result``) or failed (``error``)."""
+        pending = self._pending.pop(job_id, None)
+        if pending is None or self.closed:
+            return
+        if pending.kind == "partial":
+            self._partial_in_flight = False
+            if result is not None:
+                self._emit_partial(pending, result)
+            self._pump()
+            return
+        if result is None:
+            self.fail(m.CLOSE_SERVER_ERROR, "Session Cancelled: An error occurred")
+            return
+        result = DecodeResult(tuple(_shift(result.words, pending.offset_ms)))
+        mid = pending.machine_id
+        assert mid is not None
+        self._results[mid] = result
+        if self._awaiting_final and self._awaiting_final[0] == mid:
+            self._finish_turn(mid)
+        elif pending.kind == "candidate":
+            if self._turn is not None and self._turn.seq == pending.turn_seq and not self._turn.ended:
+                conf = self._eot_confidence(result.text)
+                self._handle(self._machine.on_candidate(mid, conf, self._now_ms()))
+                if self._turn is not None and self._turn.seq == pending.turn_seq and not self._turn.ended:
+                    # The speaker went on: the hypothesis is still a fine partial.
+                    self._emit_partial(pending, result, shifted=True)
+            if mid not in self._wanted_ids():
+                self._results.pop(mid, None)
+        self._pump()
+
+    def receive_inactivity_timeout(self, seconds: int) -> None:
+        self.fail(
+            m.CLOSE_INVALID_INPUT,
+            f"Session terminated due to inactivity: No messages received for {seconds} seconds",
+        )
+
+    def expire(self) -> None:
+        self.fail(m.CLOSE_SESSION_EXPIRED, "Session Expired: Maximum session duration exceeded")
+
+    def fail(self, code: int, text: str) -> None:
+        """End the session with an ``Error`` frame and the matching close code (spec §5.5)."""
+        if self.closed:
+            return
+        self._out.append(m.error(code, text))
+        self.close = (code, m.close_reason(text))
+        self._queue.clear()
+        self._pending.clear()
+
+    # ------------------------------------------------------------------ internals
+    def _now_ms(self) -> int:
+        return self._buf.end // SAMPLES_PER_MS
+
+    def _eot_confidence(self, text: str) -> float:
+        conf = end_of_turn_confidence(text)
+        if self.params.is_u3:
+            return 1.0 if conf >= 0.9 else 0.0
+        return conf
+
+    def _wanted_ids(self) -> set[int]:
+        ids = set()
+        if self._awaiting_final:
+            ids.add(self._awaiting_final[0])
+        if self._machine.candidate_id is not None:
+            ids.add(self._machine.candidate_id)
+        return ids
+
+    def _enqueue_samples(self, samples: np.ndarray) -> None:
+        feed = np.concatenate([self._feed, samples]) if len(self._feed) else samples
+        n = len(feed) // self._frame
+        if n:
+            frames = feed[: n * self._frame].reshape(n, self._frame)
+            probs = self._vad.process(frames)
+            for frame, prob in zip(frames, probs):
+                self._queue.append(("frame", frame, float(prob)))
+        self._feed = feed[n * self._frame :]
+
+    def _enqueue_control(self, item: tuple[Any, ...]) -> None:
+        # Audio that does not fill a VAD frame still belongs before the control message.
+        if len(self._feed):
+            self._queue.append(("frame", self._feed, None))
+            self._feed = np.zeros(0, dtype=np.float32)
+        self._queue.append(item)
+
+    def _blocked(self) -> bool:
+        return self._awaiting_final is not None or self._machine.holding
+
+    def _pump(self) -> None:
+        while self._queue and not self.closed and not self._blocked():
+            item = self._queue.popleft()
+            kind = item[0]
+            if kind == "frame":
+                self._process_frame(item[1], item[2])
+            elif kind == "force":
+                self._handle(self._machine.force_end(self._now_ms(), "forced"))
+            elif kind == "update":
+                self._apply_update(item[1])
+            elif kind == "terminate":
+                self._handle(self._machine.force_end(self._now_ms(), "terminate"))
+                self._terminating = True
+        if self._terminating and not self.closed and not self._blocked() and not self._queue:
+            self._out.append(m.termination(self.audio_seconds, self._clock() - self._started_at))
+            self.close = (m.CLOSE_NORMAL, m.NORMAL_CLOSE_REASON)
+
+    def _process_frame(self, frame: np.ndarray, prob: float | None) -> None:
+        self._buf.append(frame)
+        if prob is None:  # a partial frame before a control message: audio only
+            return
+        self._handle(self._machine.on_frame(prob, self._now_ms()))
+        if self._turn is None:
+            # Keep only the pre-roll for the next turn.
+            self._buf.trim_before(self._buf.end - self.settings.preroll_ms * SAMPLES_PER_MS)
+        else:
+            self._maybe_request_partial()
+
+    def _apply_update(self, fields: dict) -> None:
+        try:
+            params = apply_update(self.params, fields)
+        except ParamError as exc:
+            self.fail(m.CLOSE_INVALID_INPUT, exc.message)
+            return
+        self.params = params
+        self._machine.config = turn_config_for(params, self.settings)
+
+    def _handle(self, actions: Sequence[Any]) -> None:
+        for action in actions:
+            if isinstance(action, StartTurn):
+                self._turn_seq += 1
+                start = max(self._buf.start, (action.start_ms - self.settings.preroll_ms) * SAMPLES_PER_MS)
+                self._turn = _Turn(seq=self._turn_seq, audio_start=start, last_partial_upto=start)
+                if self.params.is_u3:
+                    self._out.append(m.speech_started(action.start_ms, action.confidence))
+            elif isinstance(action, RequestDecode):
+                assert self._turn is not None
+                self._request(action.kind, self._turn, action.upto_ms * SAMPLES_PER_MS, action.decode_id)
+            elif isinstance(action, EndTurn):
+                assert self._turn is not None
+                self._turn.ended = True
+                self._awaiting_final = (action.decode_id, self._turn.seq, action.reason)
+                if action.decode_id in self._results:
+                    self._finish_turn(action.decode_id)
+            elif isinstance(action, DiscardTurn):
+                if self._turn is not None and self._turn.partials_sent:
+                    self._emit_final(self._turn, (), 0.0)
+                self._turn = None
+                self._results.clear()
+
+    def _request(self, kind: str, turn: _Turn, upto: int, machine_id: int | None) -> None:
+        self._next_job += 1
+        job_id = self._next_job
+        audio = self._buf.slice(turn.audio_start, upto)
+        offset_ms = turn.audio_start // SAMPLES_PER_MS
+        wire_kind = "partial" if kind == "partial" else "final"
+        self._pending[job_id] = _Pending(kind, turn.seq, offset_ms, machine_id)
+        self._requests.append(
+            DecodeRequest(
+                job_id=job_id,
+                kind=wire_kind,
+                audio=audio,
+                offset_ms=offset_ms,
+                keyterms=tuple(self.params.keyterms_prompt),
+                prompt=self.params.prompt,
+            )
+        )
+
+    def _maybe_request_partial(self) -> None:
+        turn = self._turn
+        if (
+            turn is None
+            or turn.ended
+            or not self.params.include_partial_turns
+            or self._partial_in_flight
+            or self._machine.candidate_id is not None
+        ):
+            return
+        end = self._buf.end
+        s = self.settings
+        if end - turn.audio_start < s.min_partial_audio_ms * SAMPLES_PER_MS:
+            return
+        if end - turn.last_partial_upto < s.partial_interval_ms * SAMPLES_PER_MS:
+            return
+        turn.last_partial_upto = end
+        self._partial_in_flight = True
+        self._request("partial", turn, end, None)
+
+    def _finish_turn(self, machine_id: int) -> None:
+        assert self._awaiting_final is not None
+        _, seq, _reason = self._awaiting_final
+        result = self._results.pop(machine_id)
+        self._awaiting_final = None
+        self._results.clear()
+        turn = self._turn
+        if turn is not None and turn.seq == seq:
+            self._emit_final(turn, result.words, self._eot_confidence(result.text))
+            self._turn = None
+            self._buf.trim_before(self._buf.end - self.settings.preroll_ms * SAMPLES_PER_MS)
+
+    def _emit_final(self, turn: _Turn, words: Sequence[TimedWord], conf: float) -> None:
+        if not words and not turn.partials_sent:
+            return  # no empty finals (spec §4.2 REC) unless partials must be closed out
+        p = self.params
+        order = self._turn_order
+        self._turn_order += 1
+        if p.is_u3:
+            finals = [(True, list(words), 1.0)]
+        else:
+            finals = [(False, unformat_words(words), conf)]
+            if p.format_turns:
+                finals.append((True, list(words), conf))
+        for i, (formatted, ws, c) in enumerate(finals):
+            if p.redact_pii and self._redactor is not None:
+                ws = self._redactor.redact(ws, p.redact_pii_policies, p.redact_pii_sub)
+            transcript = m.words_text(ws)
+            self._out.append(
+                m.TurnMessage(
+                    turn_order=order,
+                    end_of_turn=True,
+                    turn_is_formatted=formatted,
+                    words=tuple(ws),
+                    final_word_count=len(ws),
+                    end_of_turn_confidence=c,
+                    transcript=transcript,
+                    utterance=transcript if i == 0 else "",
+                ).to_dict()
+            )
+
+    def _emit_partial(self, pending: _Pending, result: DecodeResult, shifted: bool = False) -> None:
+        turn = self._turn
+        if turn is None or turn.ended or turn.seq != pending.turn_seq or not self.params.include_partial_turns:
+            return
+        words = list(result.words) if shifted else _shift(result.words, pending.offset_ms)
+        if not words:
+            return
+        p = self.params
+        if p.is_u3:
+            msg = m.TurnMessage(
+                turn_order=self._turn_order,
+                end_of_turn=False,
+                turn_is_formatted=False,
+                words=tuple(words),
+                final_word_count=0,
+                end_of_turn_confidence=0.0,
+                transcript=m.words_text(words),
+            )
+        else:
+            raw = unformat_words(words)
+            texts = tuple(w.text for w in raw)
+            stable = _common_prefix(texts, turn.last_partial_words)
+            stable = min(stable, max(0, len(raw) - 1))  # the trailing word is never final
+            turn.last_partial_words = texts
+            msg = m.TurnMessage(
+                turn_order=self._turn_order,
+                end_of_turn=False,
+                turn_is_formatted=False,
+                words=tuple(raw),
+                final_word_count=stable,
+                end_of_turn_confidence=self._eot_confidence(m.words_text(words)),
+                transcript=" ".join(texts[:stable]),
+            )
+        turn.partials_sent += 1
+        self._out.append(msg.to_dict())
+
+
+def _shift(words: Sequence[TimedWord], offset_ms: int) -> list[TimedWord]:
+    return [replace(w, start_ms=w.start_ms + offset_ms, end_ms=w.end_ms + offset_ms) for w in words]
+
+
+def _common_prefix(a: Sequence[str], b: Sequence[str]) -> int:
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return n

@@ -1,0 +1,218 @@
+"""The turn state machine: when does a turn start, and when has it ended?
+
+Why a separate, pure module: end-of-turn is the heart of the latency/accuracy trade-off (spec §6.5)
+and must be testable with synthetic VAD probabilities and hypotheses, without audio or a model.
+
+It runs in *audio time* (milliseconds of session audio), never wall time, so the same audio gives
+the same turns whether a client streams in real time or as fast as it can. Inputs: one VAD
+probability per frame, hypotheses of "candidate" decodes, and forced endpoints. Outputs: actions
+(start a turn, decode the turn so far, end the turn with a given decode). While the machine cannot
+decide without a pending hypothesis it reports :attr:`TurnMachine.holding`; the session then stops
+feeding frames until the hypothesis arrives, which keeps decisions independent of decode speed.
+
+Decision rule (Universal-Streaming semantics of spec §6.5, U3 Pro of §6.4):
+* A pause starts when VAD falls below ``vad_threshold - 0.15`` (hysteresis) after speech.
+* After ``candidate_delay_ms`` of pause, the turn so far is decoded once ("candidate").
+* Semantic end: pause >= ``min_turn_silence_ms`` and the candidate's end-of-turn confidence is
+  above ``end_of_turn_confidence_threshold`` (threshold <= 0: always).
+* Acoustic end: pause >= ``max_turn_silence_ms``.
+* Both end the turn *with the candidate*: it covers all speech of the turn, so the final costs no
+  second decode. If speech resumes first, the candidate is dropped (the session may show it as a
+  partial).
+* A turn longer than ``max_turn_ms``, ``ForceEndpoint`` and ``Terminate`` end the turn at once
+  with a fresh decode of everything so far.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+FRAME_MS = 32  # Silero VAD frame: 512 samples at 16 kHz
+
+
+@dataclass(frozen=True)
+class TurnConfig:
+    vad_threshold: float = 0.4
+    min_turn_silence_ms: int = 400
+    max_turn_silence_ms: int = 1280
+    end_of_turn_confidence_threshold: float = 0.4
+    max_turn_ms: int = 28_000
+    candidate_delay_ms: int = 160
+    min_speech_ms: int = 96
+    speech_onset_frames: int = 2
+
+    @property
+    def release_threshold(self) -> float:
+        return max(0.01, self.vad_threshold - 0.15)
+
+    def with_updates(self, **changes) -> "TurnConfig":
+        return replace(self, **changes)
+
+
+# --- actions -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StartTurn:
+    start_ms: int
+    confidence: float
+
+
+@dataclass(frozen=True)
+class RequestDecode:
+    decode_id: int
+    upto_ms: int
+    kind: str  # "candidate" (speculative, at a pause) or "final" (forced)
+
+
+@dataclass(frozen=True)
+class EndTurn:
+    decode_id: int  # the decode whose hypothesis becomes the final
+    end_ms: int
+    reason: str  # "semantic" | "acoustic" | "max_length" | "forced"
+
+
+@dataclass(frozen=True)
+class DiscardTurn:
+    reason: str
+
+
+Action = StartTurn | RequestDecode | EndTurn | DiscardTurn
+
+
+class TurnMachine:
+    """States: idle -> speech <-> pause -> (end) -> idle."""
+
+    def __init__(self, config: TurnConfig):
+        self.config = config
+        self._next_id = 0
+        self._reset()
+
+    def _reset(self) -> None:
+        self.state = "idle"
+        self.turn_start_ms = 0
+        self.speech_ms = 0
+        self.pause_ms = 0
+        self._onset_run = 0
+        self._onset_conf = 0.0
+        self._candidate_id: int | None = None
+        self._candidate_conf: float | None = None
+
+    # -- queries -------------------------------------------------------------------------
+    @property
+    def in_turn(self) -> bool:
+        return self.state != "idle"
+
+    @property
+    def holding(self) -> bool:
+        """True while a decision waits for the candidate's hypothesis: stop feeding frames."""
+        return (
+            self.state == "pause"
+            and self._candidate_id is not None
+            and self._candidate_conf is None
+            and self.pause_ms >= self.config.min_turn_silence_ms
+        )
+
+    @property
+    def candidate_id(self) -> int | None:
+        return self._candidate_id
+
+    # -- inputs --------------------------------------------------------------------------
+    def on_frame(self, prob: float, end_ms: int) -> list[Action]:
+        """One VAD frame ending at ``end_ms`` (session audio time) with speech probability."""
+        cfg = self.config
+        if self.state == "idle":
+            if prob >= cfg.vad_threshold:
+                self._onset_run += 1
+                self._onset_conf = max(self._onset_conf, prob)
+                if self._onset_run >= cfg.speech_onset_frames:
+                    self.state = "speech"
+                    self.turn_start_ms = max(0, end_ms - self._onset_run * FRAME_MS)
+                    self.speech_ms = self._onset_run * FRAME_MS
+                    conf = self._onset_conf
+                    self._onset_run, self._onset_conf = 0, 0.0
+                    return [StartTurn(self.turn_start_ms, conf)]
+            else:
+                self._onset_run, self._onset_conf = 0, 0.0
+            return []
+
+        if self.state == "speech":
+            if prob < cfg.release_threshold:
+                self.state = "pause"
+                self.pause_ms = FRAME_MS
+                self._candidate_id = None
+                self._candidate_conf = None
+                return self._pause_progress(end_ms)
+            self.speech_ms += FRAME_MS
+            return self._check_length(end_ms)
+
+        # pause
+        if prob >= cfg.vad_threshold:
+            self.state = "speech"
+            self.speech_ms += FRAME_MS
+            self.pause_ms = 0
+            self._candidate_id = None  # stale: the turn goes on
+            self._candidate_conf = None
+            return self._check_length(end_ms)
+        self.pause_ms += FRAME_MS
+        return self._pause_progress(end_ms)
+
+    def on_candidate(self, decode_id: int, end_of_turn_confidence: float, end_ms: int) -> list[Action]:
+        """The hypothesis of a candidate decode arrived. Stale ids are ignored."""
+        if decode_id != self._candidate_id or self.state != "pause":
+            return []
+        self._candidate_conf = end_of_turn_confidence
+        return self._decide(end_ms)
+
+    def force_end(self, now_ms: int, reason: str = "forced") -> list[Action]:
+        """ForceEndpoint / Terminate: end the open turn now. Nothing happens when no turn is open."""
+        if self.state == "idle":
+            self._onset_run, self._onset_conf = 0, 0.0
+            return []
+        if self.state == "pause" and self._candidate_id is not None:
+            return self._end(self._candidate_id, now_ms, reason)
+        return self._end_with_new_decode(now_ms, reason)
+
+    # -- internals -----------------------------------------------------------------------
+    def _new_id(self) -> int:
+        self._next_id += 1
+        return self._next_id
+
+    def _check_length(self, end_ms: int) -> list[Action]:
+        if end_ms - self.turn_start_ms >= self.config.max_turn_ms:
+            return self._end_with_new_decode(end_ms, "max_length")
+        return []
+
+    def _pause_progress(self, end_ms: int) -> list[Action]:
+        cfg = self.config
+        actions: list[Action] = []
+        if self._candidate_id is None and self.pause_ms >= min(cfg.candidate_delay_ms, cfg.min_turn_silence_ms):
+            self._candidate_id = self._new_id()
+            actions.append(RequestDecode(self._candidate_id, end_ms, "candidate"))
+        actions.extend(self._decide(end_ms))
+        return actions
+
+    def _decide(self, end_ms: int) -> list[Action]:
+        cfg = self.config
+        if self._candidate_id is None:
+            return []
+        if self.pause_ms >= cfg.max_turn_silence_ms:
+            return self._end(self._candidate_id, end_ms, "acoustic")
+        if self._candidate_conf is None or self.pause_ms < cfg.min_turn_silence_ms:
+            return []
+        threshold = cfg.end_of_turn_confidence_threshold
+        if threshold <= 0 or self._candidate_conf > threshold:
+            return self._end(self._candidate_id, end_ms, "semantic")
+        return []
+
+    def _end_with_new_decode(self, end_ms: int, reason: str) -> list[Action]:
+        if self.speech_ms < self.config.min_speech_ms:
+            self._reset()
+            return [DiscardTurn("too little speech")]
+        decode_id = self._new_id()
+        return [RequestDecode(decode_id, end_ms, "final"), *self._end(decode_id, end_ms, reason)]
+
+    def _end(self, decode_id: int, end_ms: int, reason: str) -> list[Action]:
+        enough = self.speech_ms >= self.config.min_speech_ms
+        self._reset()
+        return [EndTurn(decode_id, end_ms, reason) if enough else DiscardTurn("too little speech")]

@@ -1,0 +1,1 @@
+"""Speech recognisers behind the :class:`hushscribe.core.ports.Engine` port."""

@@ -1,0 +1,45 @@
+"""A scripted engine for tests: deterministic text, optional latency and failures, no model."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Callable
+
+from ..core.formatting import TimedWord
+from ..core.ports import DecodeRequest, DecodeResult
+
+
+class FakeEngine:
+    """Returns ``script(request)`` words spread over the request's audio, after ``latency_s``."""
+
+    name = "fake"
+
+    def __init__(
+        self,
+        script: Callable[[DecodeRequest], str] | None = None,
+        latency_s: float = 0.0,
+        fail: Callable[[DecodeRequest], bool] | None = None,
+    ):
+        self.script = script or (lambda req: "hello world.")
+        self.latency_s = latency_s
+        self.fail = fail
+        self.calls: list[DecodeRequest] = []
+        self._lock = threading.Lock()
+
+    def transcribe(self, request: DecodeRequest) -> DecodeResult:
+        with self._lock:
+            self.calls.append(request)
+        if self.latency_s:
+            time.sleep(self.latency_s)
+        if self.fail is not None and self.fail(request):
+            raise RuntimeError("scripted engine failure")
+        return DecodeResult(tuple(spread_words(self.script(request), request.duration_ms)))
+
+
+def spread_words(text: str, duration_ms: int) -> list[TimedWord]:
+    tokens = text.split()
+    if not tokens:
+        return []
+    step = max(1, duration_ms // len(tokens))
+    return [TimedWord(t, i * step, (i + 1) * step, 0.9) for i, t in enumerate(tokens)]

@@ -1,0 +1,113 @@
+"""The ASGI application: WebSocket ``/v3/ws`` plus ``/health`` and ``/ready``.
+
+Models are loaded once in the lifespan (before the first connection is accepted), so ``Begin`` is
+sent within milliseconds of the upgrade. Engines and detectors can be injected (tests use fakes).
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from starlette.websockets import WebSocket
+
+from ..core.ports import Engine, Redactor, VoiceDetector
+from ..scheduler import InferenceScheduler
+from ..settings import ServerConfig
+from .auth import Authenticator
+from .ws import SessionRunner
+
+log = logging.getLogger("hushscribe.server")
+
+
+@dataclass
+class AppState:
+    config: ServerConfig
+    auth: Authenticator
+    engine: Engine | None = None
+    vad: VoiceDetector | None = None
+    redactor: Redactor | None = None
+    scheduler: InferenceScheduler | None = None
+    sessions: dict[str, Any] = field(default_factory=dict)
+    ready: bool = False
+
+
+def load_engine(config: ServerConfig) -> Engine:
+    from ..engine.faster_whisper import FasterWhisperEngine, WhisperOptions
+
+    return FasterWhisperEngine(
+        WhisperOptions(
+            model=config.model,
+            compute_type=config.compute_type,
+            cpu_threads=config.cpu_threads,
+            workers=config.decode_workers,
+        )
+    )
+
+
+def load_vad(config: ServerConfig) -> VoiceDetector:
+    if config.vad == "energy":
+        from ..vad.energy import EnergyVoiceDetector
+
+        return EnergyVoiceDetector()
+    from ..vad.silero import SileroVoiceDetector
+
+    return SileroVoiceDetector()
+
+
+def create_app(
+    config: ServerConfig,
+    *,
+    engine: Engine | None = None,
+    vad: VoiceDetector | None = None,
+    redactor: Redactor | None = None,
+    api_keys: tuple[str, ...] | None = None,
+) -> FastAPI:
+    keys = config.api_keys if api_keys is None else api_keys
+    state = AppState(config=config, auth=Authenticator(keys, config.auth_mode, config.strip_bearer),
+                     engine=engine, vad=vad, redactor=redactor)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if state.engine is None:
+            log.info("loading model %s", config.model)
+            state.engine = load_engine(config)
+        if state.vad is None:
+            state.vad = load_vad(config)
+        state.scheduler = InferenceScheduler(state.engine, workers=config.decode_workers)
+        await state.scheduler.start()
+        state.ready = True
+        log.info("ready: engine=%s", getattr(state.engine, "name", "?"))
+        try:
+            yield
+        finally:
+            state.ready = False
+            await state.scheduler.stop()
+
+    app = FastAPI(title="hushscribe", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.state.hs = state
+
+    @app.get("/health")
+    @app.get("/v3/health")
+    async def health() -> dict:
+        return {"status": "ok"}
+
+    @app.get("/ready")
+    async def ready() -> JSONResponse:
+        body = {"ready": state.ready, "active_sessions": len(state.sessions)}
+        return JSONResponse(body, status_code=200 if state.ready else 503)
+
+    async def session_endpoint(websocket: WebSocket) -> None:
+        await SessionRunner(websocket, state).run()
+
+    # The Python SDK appends /v3/ws to whatever api_host holds (spec §11.1): accept a proxy prefix,
+    # a trailing slash and the '//v3/ws' an api_host ending in '/' produces.
+    app.add_api_websocket_route("/v3/ws", session_endpoint)
+    app.add_api_websocket_route("/v3/ws/", session_endpoint)
+    app.add_api_websocket_route("/{prefix:path}/v3/ws", session_endpoint)
+    app.add_api_websocket_route("/{prefix:path}/v3/ws/", session_endpoint)
+    return app

