@@ -20,7 +20,7 @@ FINISHED = 0.9
 TRAILING_OFF = 0.3
 UNFINISHED_PUNCT = 0.15
 CONTINUATION = 0.1
-NEUTRAL = 0.5
+NEUTRAL = 0.3
 
 
 def end_of_turn_confidence(text: str) -> float:

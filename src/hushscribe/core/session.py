@@ -137,10 +137,11 @@ class SessionProtocol:
         self._next_job = 0
         self._pending: dict[int, _Pending] = {}
         self._results: dict[int, DecodeResult] = {}  # candidate results by machine decode id
-        self._machine_to_job: dict[int, int] = {}
+        self._pending_upto: dict[int, int] = {}  # machine decode id -> end sample of its audio
         self._turn: _Turn | None = None
         self._turn_seq = 0
         self._turn_order = 0
+        self._decoded_until = 0  # absolute sample index: audio before it belongs to an ended turn
         self._awaiting_final: tuple[int, int, str] | None = None  # (machine id, turn seq, reason)
         self._partial_in_flight = False
         self._terminate_requested = False
@@ -200,6 +201,7 @@ class SessionProtocol:
             return  # nothing after Terminate changes the session
         if isinstance(msg, m.Terminate):
             self._terminate_requested = True
+            self._enqueue_samples(self._decoder.flush())  # the resampler's last few ms
             self._enqueue_control(("terminate",))
         elif isinstance(msg, m.ForceEndpoint):
             self._enqueue_control(("force",))
@@ -231,8 +233,14 @@ class SessionProtocol:
             if self._turn is not None and self._turn.seq == pending.turn_seq and not self._turn.ended:
                 conf = self._eot_confidence(result.text)
                 self._handle(self._machine.on_candidate(mid, conf, self._now_ms()))
-                if self._turn is not None and self._turn.seq == pending.turn_seq and not self._turn.ended:
-                    # The speaker went on: the hypothesis is still a fine partial.
+                turn = self._turn
+                if (
+                    turn is not None
+                    and turn.seq == pending.turn_seq
+                    and not turn.ended
+                    and self._machine.speech_ms >= self._machine.config.min_speech_ms
+                ):
+                    # The turn goes on (speech resumed, or not confident yet): a fine partial.
                     self._emit_partial(pending, result, shifted=True)
             if mid not in self._wanted_ids():
                 self._results.pop(mid, None)
@@ -335,7 +343,12 @@ class SessionProtocol:
         for action in actions:
             if isinstance(action, StartTurn):
                 self._turn_seq += 1
-                start = max(self._buf.start, (action.start_ms - self.settings.preroll_ms) * SAMPLES_PER_MS)
+                # Pre-roll catches the VAD's onset lag, but never reaches into the previous turn.
+                start = max(
+                    self._buf.start,
+                    self._decoded_until,
+                    (action.start_ms - self.settings.preroll_ms) * SAMPLES_PER_MS,
+                )
                 self._turn = _Turn(seq=self._turn_seq, audio_start=start, last_partial_upto=start)
                 if self.params.is_u3:
                     self._out.append(m.speech_started(action.start_ms, action.confidence))
@@ -345,6 +358,7 @@ class SessionProtocol:
             elif isinstance(action, EndTurn):
                 assert self._turn is not None
                 self._turn.ended = True
+                self._decoded_until = max(self._decoded_until, self._pending_upto.get(action.decode_id, 0))
                 self._awaiting_final = (action.decode_id, self._turn.seq, action.reason)
                 if action.decode_id in self._results:
                     self._finish_turn(action.decode_id)
@@ -361,6 +375,8 @@ class SessionProtocol:
         offset_ms = turn.audio_start // SAMPLES_PER_MS
         wire_kind = "partial" if kind == "partial" else "final"
         self._pending[job_id] = _Pending(kind, turn.seq, offset_ms, machine_id)
+        if machine_id is not None:
+            self._pending_upto[machine_id] = upto
         self._requests.append(
             DecodeRequest(
                 job_id=job_id,
@@ -379,7 +395,7 @@ class SessionProtocol:
             or turn.ended
             or not self.params.include_partial_turns
             or self._partial_in_flight
-            or self._machine.candidate_id is not None
+            or self._machine.state != "speech"
         ):
             return
         end = self._buf.end

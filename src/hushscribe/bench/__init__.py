@@ -1,0 +1,1 @@
+"""Benchmarks and evaluation: corpora, scoring and the streaming load generator."""
