@@ -132,7 +132,7 @@ def make_session(
     probs: Sequence[float] | None = None,
     *,
     vad=None,
-    settings: SessionSettings = SessionSettings(),
+    settings: SessionSettings = SessionSettings(vad_hangover_ms=0),
     clock: FakeClock | None = None,
     redactor=None,
     **param_kw,

@@ -23,6 +23,7 @@ class Sim:
     """Feeds frames to a TurnMachine keeping the frame clock (frame i ends at (i+1)*32 ms)."""
 
     def __init__(self, **cfg):
+        cfg.setdefault("vad_hangover_ms", 0)  # timing tables below count raw VAD silence
         self.m = TurnMachine(TurnConfig(**cfg))
         self.i = 0
         self.log: list[tuple[int, object]] = []  # (end_ms, action)
@@ -436,3 +437,30 @@ def test_turn_start_and_multiple_turns_in_audio_time():
     ]
     assert acts[0] == StartTurn(4 * FRAME_MS, SP)
     assert acts[2].reason == "semantic" and acts[5].reason == "forced"
+
+
+def test_vad_hangover_delays_the_silence_count():
+    """With a 160 ms hangover, min_turn_silence=400 ends a confident turn after 560 ms of VAD silence."""
+    m = TurnMachine(TurnConfig(vad_hangover_ms=160, candidate_delay_ms=160))
+    t = 0
+    for _ in range(20):
+        t += FRAME_MS
+        m.on_frame(0.9, t)
+    actions = []
+    candidate = None
+    ended_at = None
+    for _ in range(40):
+        t += FRAME_MS
+        for a in m.on_frame(0.0, t):
+            if isinstance(a, RequestDecode):
+                candidate = a.decode_id
+                for b in m.on_candidate(candidate, 0.9, t):
+                    if isinstance(b, EndTurn):
+                        ended_at = t
+            if isinstance(a, EndTurn):
+                ended_at = t
+        if ended_at:
+            break
+    assert candidate is not None
+    silence_at_end = ended_at - 20 * FRAME_MS
+    assert 400 + 160 <= silence_at_end < 400 + 160 + FRAME_MS

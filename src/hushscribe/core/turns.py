@@ -11,11 +11,12 @@ decide without a pending hypothesis it reports :attr:`TurnMachine.holding`; the 
 feeding frames until the hypothesis arrives, which keeps decisions independent of decode speed.
 
 Decision rule (Universal-Streaming semantics of spec §6.5, U3 Pro of §6.4):
-* A pause starts when VAD falls below ``vad_threshold - 0.15`` (hysteresis) after speech.
+* A pause starts when VAD falls below ``vad_threshold - 0.15`` (hysteresis) after speech; its
+  silence is counted after a short VAD hangover (``vad_hangover_ms``).
 * After ``candidate_delay_ms`` of pause, the turn so far is decoded once ("candidate").
-* Semantic end: pause >= ``min_turn_silence_ms`` and the candidate's end-of-turn confidence is
+* Semantic end: silence >= ``min_turn_silence_ms`` and the candidate's end-of-turn confidence is
   above ``end_of_turn_confidence_threshold`` (threshold <= 0: always).
-* Acoustic end: pause >= ``max_turn_silence_ms``.
+* Acoustic end: silence >= ``max_turn_silence_ms``.
 * Both end the turn *with the candidate*: it covers all speech of the turn, so the final costs no
   second decode. If speech resumes first, the candidate is dropped (the session may show it as a
   partial).
@@ -40,6 +41,10 @@ class TurnConfig:
     candidate_delay_ms: int = 160
     min_speech_ms: int = 96
     speech_onset_frames: int = 2
+    # Silero's probability falls ~150-200 ms before a word's energy has decayed (on the labelled calls
+    # a 0.3 s speech-to-speech pause reads as up to 0.5 s of VAD silence). Silence is counted from
+    # the end of this hangover so the client's silence parameters mean what they say.
+    vad_hangover_ms: int = 160
 
     @property
     def release_threshold(self) -> float:
@@ -110,8 +115,13 @@ class TurnMachine:
             self.state == "pause"
             and self._candidate_id is not None
             and self._candidate_conf is None
-            and self.pause_ms >= self.config.min_turn_silence_ms
+            and self.silence_ms >= self.config.min_turn_silence_ms
         )
+
+    @property
+    def silence_ms(self) -> int:
+        """Silence of the current pause, net of the VAD hangover."""
+        return max(0, self.pause_ms - self.config.vad_hangover_ms) if self.state == "pause" else 0
 
     @property
     def candidate_id(self) -> int | None:
@@ -196,9 +206,9 @@ class TurnMachine:
         cfg = self.config
         if self._candidate_id is None:
             return []
-        if self.pause_ms >= cfg.max_turn_silence_ms:
+        if self.silence_ms >= cfg.max_turn_silence_ms:
             return self._end(self._candidate_id, end_ms, "acoustic")
-        if self._candidate_conf is None or self.pause_ms < cfg.min_turn_silence_ms:
+        if self._candidate_conf is None or self.silence_ms < cfg.min_turn_silence_ms:
             return []
         threshold = cfg.end_of_turn_confidence_threshold
         if threshold <= 0 or self._candidate_conf > threshold:

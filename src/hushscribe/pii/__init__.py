@@ -1,0 +1,26 @@
+"""PII detection and rendering for streaming redaction (spec section 7).
+
+Pure parts (``policies``, ``render``, ``spoken``, ``rules``) import nothing heavy; the
+Presidio/spaCy adapter loads lazily, once per process, on the first detection (or on
+:func:`warm_up`).
+
+Public API::
+
+    from hushscribe.pii import PiiRedactor, get_detector, warm_up, Span
+    PiiRedactor().redact(words, policies, "entity_name")
+    get_detector().detect("My number is 555-123-4567.", ["phone_number"])
+"""
+
+from __future__ import annotations
+
+from .types import Span
+
+__all__ = ["Span", "PiiDetector", "PiiRedactor", "get_detector", "warm_up"]
+
+
+def __getattr__(name: str):  # lazy: importing the package must not load spaCy
+    if name in ("PiiDetector", "PiiRedactor", "get_detector", "warm_up"):
+        from . import detector
+
+        return getattr(detector, name)
+    raise AttributeError(name)

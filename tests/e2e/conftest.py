@@ -1,0 +1,73 @@
+"""End-to-end fixtures: a real server (uvicorn, Silero VAD, Whisper tiny.en) on loopback and the
+official AssemblyAI SDK as the client."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+import pytest
+
+from hushscribe.bench.corpus import default_audio_dir
+from hushscribe.server.app import create_app
+from hushscribe.settings import ServerConfig
+from tests.server.conftest import LiveServer, serve
+
+E2E_KEY = "e2e-key"
+
+
+@pytest.fixture(scope="session")
+def audio_dir():
+    d = default_audio_dir()
+    if not (d / "real.jsonl").exists():
+        pytest.fail(f"test audio not found at {d} (set HUSHSCRIBE_AUDIO_DIR)")
+    return d
+
+
+@pytest.fixture(scope="session")
+def real_server() -> Iterator[LiveServer]:
+    with serve(create_app(ServerConfig(), api_keys=(E2E_KEY,))) as s:
+        yield s
+
+
+@dataclass
+class SdkRun:
+    begin: Any = None
+    turns: list = field(default_factory=list)
+    termination: Any = None
+    errors: list = field(default_factory=list)
+    raw_unparsed: list = field(default_factory=list)
+
+    def finals(self, formatted: bool | None = None) -> list:
+        out = [t for t in self.turns if t.end_of_turn]
+        if formatted is not None:
+            out = [t for t in out if t.turn_is_formatted == formatted]
+        return out
+
+
+def run_sdk(server: LiveServer, pcm: bytes, *, chunk_ms: int = 100, terminate_timeout: float = 120.0,
+            key: str = E2E_KEY, **params: Any) -> SdkRun:
+    """Stream ``pcm`` (16 kHz s16le) through the official SDK as fast as it sends, then Terminate."""
+    from assemblyai.streaming.v3 import (StreamingClient, StreamingClientOptions, StreamingEvents,
+                                         StreamingParameters)
+
+    run = SdkRun()
+    done = threading.Event()
+    client = StreamingClient(StreamingClientOptions(api_key=key, api_host=server.host,
+                                                    terminate_timeout=terminate_timeout))
+    client.on(StreamingEvents.Begin, lambda c, e: setattr(run, "begin", e))
+    client.on(StreamingEvents.Turn, lambda c, e: run.turns.append(e))
+
+    def on_term(c, e):
+        run.termination = e
+        done.set()
+
+    client.on(StreamingEvents.Termination, on_term)
+    client.on(StreamingEvents.Error, lambda c, e: (run.errors.append(e), done.set()))
+    params.setdefault("sample_rate", 16000)
+    client.connect(StreamingParameters(**params))
+    step = 16000 * 2 * chunk_ms // 1000
+    client.stream(pcm[i : i + step] for i in range(0, len(pcm), step))
+    client.disconnect(terminate=True)
+    return run
