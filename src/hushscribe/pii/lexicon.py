@@ -90,6 +90,7 @@ AMBIGUOUS_FIRST_NAMES = _words(
     charity mercy trinity harmony melody precious honey cherry candy ginger kitty miles lane
     long reed reid ward price cash sterling pierce kim li na min jin yan hui jun hao ming lei
     jian sung seo yoon noor ali ann tara chuck teddy patty mike harry sally polly molly
+    rob nick drew gene norm ally gabby jesus
     hudson jackson brooklyn kennedy cameron carson nolan logan tyler sam al ed ben tom joe
     """
 )
@@ -327,8 +328,7 @@ AMBIGUOUS_PLACES = _phrases(
     everett, dallas, paris, sydney, georgia, virginia, jordan, chad, turkey, china, jamaica,
     phoenix, salem, dover, concord, ontario, peoria, vancouver, augusta, canton, athens,
     naples, camden, durham, reading, orange, independence, victoria, santiago, lima, nice,
-    washington, oliver, denver, arlington, lexington, midland, wellington, perth, trenton,
-    providence, columbus, manchester, cambridge, springfield, brooklyn, queens, ithaca,
+    washington, oliver, midland, providence, columbus,
     bismarck, hudson, warren, logan, tyler, garland, fremont, mesa, norman, albany, erie,
     alexandria, glendale, pasadena, burlington, ogden, provo, bangor, nashua, casper, billings,
     fargo, topeka, kenosha, duluth, utica, hoboken, waco, odessa, beaumont, killeen, macon,
