@@ -107,3 +107,20 @@ def test_raw_websocket_quickstart(real_server, audio_dir):
     formatted = [e for e in events if e["type"] == "Turn" and e["turn_is_formatted"]]
     text = " ".join(e["transcript"] for e in formatted).lower()
     assert "fellow americans" in text and "your country" in text
+
+
+def test_noise_and_silence_give_no_text(real_server):
+    """Whisper hallucinates on non-speech; the VAD and the decode guards must keep it out."""
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    quiet = rng.normal(0, 10 ** (-62 / 20), 16000 * 6)  # the calls' noise floor (-62 dBFS)
+    hum = 0.02 * np.sin(2 * np.pi * 50 * np.arange(16000 * 4) / 16000)  # mains hum
+    clicks = np.zeros(16000 * 4)
+    clicks[::4000] = 0.5
+    audio = np.concatenate([np.zeros(16000 * 2), quiet, hum, clicks])
+    pcm = (np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes()
+    run = run_sdk(real_server, pcm, include_partial_turns=True)
+    assert not run.errors
+    assert run.turns == []
+    assert run.termination is not None and run.termination.audio_duration_seconds == 16

@@ -1,0 +1,879 @@
+"""Streaming load benchmark: N concurrent WebSocket clients speaking the v3 protocol the way the
+Python SDK does, each streaming labelled call recordings; measures time-to-final-segment (TTFS)
+from the true end of speech, partial latency/cadence, WER, send lag and server CPU/RSS.
+
+Pure parts (turn matching, percentiles, lag accounting, report building) are plain functions so
+they can be unit-tested without a server; :func:`run_streams` is the asyncio driver.
+
+Timing model. ``t0`` of a stream is the wall time (``time.monotonic``) at which its "microphone"
+starts, right after ``Begin``. Audio chunk ``k`` holds audio ``[k*c, (k+1)*c)`` ms and, in real-time
+mode, is due at ``t0 + (k+1)*c`` (it cannot be sent before its audio exists). Then
+
+* TTFS of a labelled turn = arrival of its final ``Turn`` - (``t0`` + ``end_ms``), i.e. from the true
+  end of speech (the chunking delay of at most one chunk is part of it, as with a microphone);
+* time to first partial = first partial's arrival - (``t0`` + ``start_ms``).
+
+In ``--fast`` mode there is no real-time clock, so both are measured from the moment the chunk
+containing ``end_ms`` (``start_ms``) was actually sent (``timing_basis: "sent"`` in the report).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import os
+import platform
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from .corpus import Call, CallTurn, read_pcm16
+
+RATE = 16000
+BYTES_PER_MS = RATE * 2 // 1000
+MERGE_TOLERANCE_MS = 150  # a final "covers" another labelled turn when it overlaps it by more than this
+NEAREST_MATCH_MS = 1000  # a final that overlaps no labelled turn still matches one this close to it
+
+
+# ---------------------------------------------------------------------------------------------
+# Configuration
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    url: str
+    key: str
+    streams: int = 1
+    realtime: bool = True
+    chunk_ms: int = 50
+    partials: bool = False
+    redact_pii: bool = False
+    speech_model: str = "universal-streaming-english"
+    duration_s: float | None = None
+    seed: int = 0
+    stagger_s: float = 1.0
+    late_ms: float = 200.0  # a chunk sent more than this after its real-time deadline is "late"
+    termination_timeout_s: float = 10.0  # Termination later than this after the last chunk: fell behind
+    drain_timeout_s: float = 60.0  # how long to wait for Termination at all before giving up
+    connect_timeout_s: float = 10.0
+    begin_timeout_s: float = 10.0
+
+    def query(self) -> dict[str, Any]:
+        """Connection parameters, encoded as the Python SDK encodes them (``urlencode`` of Python
+        values: booleans become ``True``/``False``, spec §3.1)."""
+        return {
+            "sample_rate": RATE,
+            "speech_model": self.speech_model,
+            "format_turns": False,
+            "include_partial_turns": self.partials,
+            "redact_pii": self.redact_pii,
+        }
+
+    def ws_url(self) -> str:
+        base = self.url.rstrip("/")
+        if not base.endswith("/v3/ws"):
+            base += "/v3/ws"
+        return base + "?" + urllib.parse.urlencode(self.query())
+
+    def public(self) -> dict[str, Any]:
+        d = asdict(self)
+        d.pop("key")  # never write credentials into a report
+        d["ws_url"] = self.ws_url()
+        return d
+
+
+# ---------------------------------------------------------------------------------------------
+# Audio plans: what each stream sends and which labelled turns it contains (in stream time)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LabelledTurn:
+    call_id: str
+    turn_index: int  # index in its call
+    start_ms: int  # stream time (call offset added)
+    end_ms: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Segment:
+    call_id: str
+    wav: str
+    offset_ms: int  # where the segment starts in the stream
+    duration_ms: int  # audio used (a call may be cut at a turn boundary)
+    cut: bool
+
+
+@dataclass(frozen=True)
+class StreamPlan:
+    index: int
+    segments: tuple[Segment, ...]
+    turns: tuple[LabelledTurn, ...]
+    pcm: bytes = field(repr=False)
+
+    @property
+    def audio_ms(self) -> int:
+        return len(self.pcm) // 2 * 1000 // RATE
+
+
+def load_call_dir(clips_dir: Path, limit: int | None = None) -> list[Call]:
+    """Call recordings with labels in ``clips_dir``: every ``*.json`` that has ``turns`` and a WAV
+    (its ``audio`` field's file name, or the same stem) in the same directory."""
+    calls: list[Call] = []
+    for meta in sorted(Path(clips_dir).glob("*.json")):
+        try:
+            d = json.loads(meta.read_text())
+        except (OSError, ValueError):
+            continue
+        if not isinstance(d, dict) or not d.get("turns"):
+            continue
+        wav = Path(clips_dir) / Path(d.get("audio") or (meta.stem + ".wav")).name
+        if not wav.exists():
+            wav = meta.with_suffix(".wav")
+        if not wav.exists():
+            continue
+        turns = tuple(CallTurn(int(t.get("turn_index", i)), int(t["start_ms"]), int(t["end_ms"]), t["text"])
+                      for i, t in enumerate(d["turns"]))
+        calls.append(Call(d.get("id", meta.stem), wav, int(d.get("duration_ms", 0)), turns,
+                          tuple(d.get("gaps_ms", ()))))
+        if limit is not None and len(calls) >= limit:
+            break
+    return calls
+
+
+def read_call_pcm(path: Path) -> bytes:
+    """16 kHz mono s16le bytes of a call recording (resampled/downmixed when it is not)."""
+    try:
+        pcm, rate = read_pcm16(path)
+        if rate == RATE:
+            return pcm
+    except ValueError:
+        pass
+    from ..cli.stream import read_wav_16k_mono
+
+    return read_wav_16k_mono(str(path))[0]
+
+
+def cut_point_ms(call: Call, want_ms: int, call_ms: int) -> tuple[int, int]:
+    """Where to cut ``call`` so that at least ``want_ms`` of it is used without cutting a turn:
+    after the first turn ending at or beyond ``want_ms``, in the silence that follows it (half the
+    gap to the next turn, at most 1 s). Returns (cut_ms, number of turns kept)."""
+    turns = call.turns
+    for i, t in enumerate(turns):
+        if t.end_ms >= want_ms:
+            if i + 1 < len(turns):
+                gap = max(0, turns[i + 1].start_ms - t.end_ms)
+                return min(call_ms, t.end_ms + min(1000, gap // 2)), i + 1
+            return call_ms, len(turns)
+    return call_ms, len(turns)
+
+
+def plan_streams(calls: Sequence[Call], pcms: dict[str, bytes], n: int, duration_s: float | None = None) -> list[StreamPlan]:
+    """Stream ``i`` sends call ``i mod len(calls)``; with ``duration_s`` it goes on round-robin
+    through the calls until it has that much audio (the last call cut after a turn)."""
+    if not calls:
+        raise ValueError("no calls to stream")
+    plans = []
+    for i in range(n):
+        segments: list[Segment] = []
+        turns: list[LabelledTurn] = []
+        parts: list[bytes] = []
+        offset = 0
+        j = i % len(calls)
+        want_total = None if duration_s is None else int(duration_s * 1000)
+        while True:
+            call = calls[j % len(calls)]
+            pcm = pcms[call.id]
+            call_ms = len(pcm) // 2 * 1000 // RATE
+            use_ms, kept, cut = call_ms, len(call.turns), False
+            if want_total is not None and offset + call_ms > want_total:
+                use_ms, kept = cut_point_ms(call, want_total - offset, call_ms)
+                cut = use_ms < call_ms
+            parts.append(pcm[: use_ms * BYTES_PER_MS])
+            segments.append(Segment(call.id, str(call.path), offset, use_ms, cut))
+            turns.extend(LabelledTurn(call.id, t.index, t.start_ms + offset, t.end_ms + offset, t.text)
+                         for t in call.turns[:kept])
+            offset += use_ms
+            j += 1
+            if want_total is None or offset >= want_total:
+                break
+        plans.append(StreamPlan(i, tuple(segments), tuple(turns), b"".join(parts)))
+    return plans
+
+
+# ---------------------------------------------------------------------------------------------
+# Pure analysis
+# ---------------------------------------------------------------------------------------------
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """Linear-interpolation percentile (numpy's default), ``q`` in 0..100; None when empty."""
+    xs = sorted(values)
+    if not xs:
+        return None
+    if len(xs) == 1:
+        return float(xs[0])
+    pos = (len(xs) - 1) * q / 100.0
+    lo = math.floor(pos)
+    hi = min(lo + 1, len(xs) - 1)
+    return float(xs[lo] + (xs[hi] - xs[lo]) * (pos - lo))
+
+
+def summarize(values: Iterable[float | None], qs: Sequence[int] = (50, 95, 99)) -> dict[str, Any]:
+    xs = [float(v) for v in values if v is not None]
+    out: dict[str, Any] = {"n": len(xs)}
+    for q in qs:
+        out[f"p{q}"] = _r(percentile(xs, q))
+    out["max"] = _r(max(xs)) if xs else None
+    out["mean"] = _r(sum(xs) / len(xs)) if xs else None
+    return out
+
+
+def _r(v: float | None, nd: int = 1) -> float | None:
+    return None if v is None else round(float(v), nd)
+
+
+def _overlap(a0: int, a1: int, b0: int, b1: int) -> int:
+    if a1 <= a0:  # zero-length word: counts when it lies inside the turn
+        return 1 if b0 <= a0 <= b1 else 0
+    return max(0, min(a1, b1) - max(a0, b0))
+
+
+def turn_overlaps(words: Sequence[tuple[int, int]], refs: Sequence[LabelledTurn]) -> list[int]:
+    """For each labelled turn, the milliseconds of ``words`` (start, end) that fall inside it."""
+    return [sum(_overlap(s, e, r.start_ms, r.end_ms) for s, e in words) for r in refs]
+
+
+def match_turn(words: Sequence[tuple[int, int]], refs: Sequence[LabelledTurn]) -> int | None:
+    """The labelled turn whose [start_ms, end_ms] overlaps ``words`` most; when none overlaps,
+    the nearest one within ``NEAREST_MATCH_MS`` of the words' span; else None (spurious)."""
+    if not words or not refs:
+        return None
+    ov = turn_overlaps(words, refs)
+    best = max(range(len(refs)), key=lambda i: ov[i])
+    if ov[best] > 0:
+        return best
+    h0, h1 = min(s for s, _ in words), max(e for _, e in words)
+
+    def distance(r: LabelledTurn) -> int:
+        return max(0, r.start_ms - h1, h0 - r.end_ms)
+
+    near = min(range(len(refs)), key=lambda i: distance(refs[i]))
+    return near if distance(refs[near]) <= NEAREST_MATCH_MS else None
+
+
+@dataclass
+class TurnObs:
+    """What a client saw of one ``turn_order``: partial arrivals and its first final."""
+
+    turn_order: int
+    partial_arrivals: list[float] = field(default_factory=list)
+    final_arrival: float | None = None
+    transcript: str = ""
+    words: list[tuple[int, int]] = field(default_factory=list)
+
+
+def collect_turns(events: Sequence[tuple[float, dict]]) -> list[TurnObs]:
+    """Group ``Turn`` messages (arrival, message) by ``turn_order``: partials before the first
+    final, and the first final (a formatted second final is ignored)."""
+    by_order: dict[int, TurnObs] = {}
+    for arrival, msg in events:
+        if msg.get("type") != "Turn":
+            continue
+        order = int(msg.get("turn_order", -1))
+        obs = by_order.setdefault(order, TurnObs(order))
+        if msg.get("end_of_turn"):
+            if obs.final_arrival is None:
+                obs.final_arrival = arrival
+                obs.transcript = msg.get("transcript") or " ".join(w.get("text", "") for w in msg.get("words", []))
+                obs.words = [(int(w["start"]), int(w["end"])) for w in msg.get("words", [])]
+        elif obs.final_arrival is None:
+            obs.partial_arrivals.append(arrival)
+    return [by_order[k] for k in sorted(by_order)]
+
+
+class Clock:
+    """Maps audio time to the wall time it counts from: real time (``t0 + ms``) or, in fast mode,
+    the send time of the chunk holding that millisecond."""
+
+    def __init__(self, t0: float, realtime: bool, chunk_ms: int, sent_at: Sequence[float]):
+        self.t0, self.realtime, self.chunk_ms, self.sent_at = t0, realtime, chunk_ms, sent_at
+
+    def at(self, audio_ms: int) -> float | None:
+        if self.realtime:
+            return self.t0 + audio_ms / 1000.0
+        if not self.sent_at:
+            return None
+        k = min(max(0, audio_ms // self.chunk_ms), len(self.sent_at) - 1)
+        return self.sent_at[k]
+
+
+def turn_rows(obs: Sequence[TurnObs], refs: Sequence[LabelledTurn], clock: Clock) -> tuple[list[dict], list[TurnObs]]:
+    """One row per labelled turn, and the spurious finals (matching no labelled turn).
+
+    Each final is assigned to the labelled turn it overlaps most. A labelled turn is ``found``
+    (one final), ``split`` (several: TTFS from the last one), ``merged`` (no final of its own but a
+    final assigned elsewhere overlaps it by > 150 ms: TTFS from that final) or ``missed``."""
+    finals = [o for o in obs if o.final_arrival is not None]
+    assigned: dict[int, list[TurnObs]] = {}
+    spurious: list[TurnObs] = []
+    for o in finals:
+        i = match_turn(o.words, refs)
+        if i is None:
+            spurious.append(o)
+        else:
+            assigned.setdefault(i, []).append(o)
+    rows = []
+    for i, ref in enumerate(refs):
+        mine = assigned.get(i, [])
+        if mine:
+            status = "found" if len(mine) == 1 else "split"
+        else:
+            covering = [o for o in finals if turn_overlaps(o.words, [ref])[0] > MERGE_TOLERANCE_MS]
+            mine = covering[:1]
+            status = "merged" if mine else "missed"
+        ttfs = first_partial = None
+        intervals: list[float] = []
+        if mine:
+            end_at, start_at = clock.at(ref.end_ms), clock.at(ref.start_ms)
+            last = max(o.final_arrival for o in mine)  # type: ignore[type-var]
+            if end_at is not None:
+                ttfs = (last - end_at) * 1000
+            partials = sorted(a for o in mine for a in o.partial_arrivals)
+            if partials and start_at is not None:
+                first_partial = (partials[0] - start_at) * 1000
+            for o in mine:
+                p = o.partial_arrivals
+                intervals.extend((b - a) * 1000 for a, b in zip(p, p[1:]))
+        rows.append({
+            "call_id": ref.call_id,
+            "turn_index": ref.turn_index,
+            "start_ms": ref.start_ms,
+            "end_ms": ref.end_ms,
+            "status": status,
+            "turn_orders": [o.turn_order for o in mine],
+            "ttfs_ms": _r(ttfs),
+            "first_partial_ms": _r(first_partial),
+            "partials": sum(len(o.partial_arrivals) for o in mine),
+            "partial_cadence_ms": _r(sum(intervals) / len(intervals)) if intervals else None,
+            "partial_intervals_ms": [round(x, 1) for x in intervals],
+            "ref_text": ref.text,
+            "hyp_text": " ".join(o.transcript for o in mine),
+        })
+    return rows, spurious
+
+
+def lag_stats(lags_ms: Sequence[float], late_ms: float) -> dict[str, Any]:
+    """Send lag of the chunks (send time - real-time deadline, ms): count over ``late_ms``, max."""
+    return {
+        "late_chunks": sum(1 for x in lags_ms if x > late_ms),
+        "max_send_lag_ms": _r(max(lags_ms)) if lags_ms else None,
+        "p99_send_lag_ms": _r(percentile(lags_ms, 99)),
+    }
+
+
+def fell_behind(late_chunks: int | None, termination_after_last_chunk_s: float | None, timeout_s: float) -> bool:
+    """A stream fell behind when any chunk went out late, or Termination did not arrive within
+    ``timeout_s`` of the last chunk (or at all)."""
+    if late_chunks:
+        return True
+    return termination_after_last_chunk_s is None or termination_after_last_chunk_s > timeout_s
+
+
+def stream_wer(rows: Sequence[dict], obs: Sequence[TurnObs]) -> tuple[str, str]:
+    """(reference, hypothesis) of one stream: labelled turn texts and every final, in order."""
+    ref = " ".join(r["ref_text"] for r in rows)
+    hyp = " ".join(o.transcript for o in obs if o.final_arrival is not None and o.transcript)
+    return ref, hyp
+
+
+def corpus_wer_or_none(refs: Sequence[str], hyps: Sequence[str]) -> float | None:
+    if not any(r.strip() for r in refs):
+        return None
+    try:
+        from .scoring import corpus_wer
+
+        return round(corpus_wer(refs, hyps), 4)
+    except ImportError:  # jiwer / whisper-normalizer are the 'bench' extra
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# The client
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class StreamRun:
+    plan: StreamPlan
+    start_delay_s: float
+    session_id: str | None = None
+    refused: bool = False
+    refusal: str | None = None
+    errors: list[str] = field(default_factory=list)
+    connect_ms: float | None = None
+    begin_ms: float | None = None
+    t0: float | None = None
+    sent_at: list[float] = field(default_factory=list)
+    lags_ms: list[float] = field(default_factory=list)
+    last_chunk_at: float | None = None
+    termination_at: float | None = None
+    termination: dict | None = None
+    close_code: int | None = None
+    events: list[tuple[float, dict]] = field(default_factory=list)
+
+
+def _headers(key: str) -> dict[str, str]:
+    return {"Authorization": key, "AssemblyAI-Version": "2025-05-12"}
+
+
+async def _receive(ws, run: StreamRun) -> None:
+    from websockets.exceptions import ConnectionClosed
+
+    try:
+        async for raw in ws:
+            now = time.monotonic()
+            if isinstance(raw, bytes):
+                run.errors.append("server sent a binary frame")
+                continue
+            try:
+                msg = json.loads(raw)
+            except ValueError:
+                run.errors.append(f"invalid JSON from server: {raw[:80]!r}")
+                continue
+            t = msg.get("type")
+            if t == "Turn":
+                words = [{"start": w.get("start", 0), "end": w.get("end", 0)} for w in msg.get("words", [])]
+                run.events.append((now, {"type": "Turn", "turn_order": msg.get("turn_order"),
+                                         "end_of_turn": msg.get("end_of_turn"), "transcript": msg.get("transcript", ""),
+                                         "words": words}))
+            elif t == "Termination":
+                run.termination_at = now
+                run.termination = msg
+            elif t == "Error" or "error" in msg:
+                run.errors.append(f"Error {msg.get('error_code')}: {msg.get('error')}")
+    except ConnectionClosed:
+        pass
+    finally:
+        if ws.close_code is not None:
+            run.close_code = ws.close_code
+
+
+async def run_stream(plan: StreamPlan, cfg: BenchConfig, start_delay_s: float) -> StreamRun:
+    from websockets.asyncio.client import connect
+    from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+    run = StreamRun(plan, start_delay_s)
+    await asyncio.sleep(start_delay_s)
+    t_connect = time.monotonic()
+    try:
+        ws = await connect(cfg.ws_url(), additional_headers=_headers(cfg.key), open_timeout=cfg.connect_timeout_s,
+                           user_agent_header="hushscribe-bench")
+    except InvalidStatus as exc:
+        run.refused, run.refusal = True, f"HTTP {exc.response.status_code} on upgrade"
+        return run
+    except Exception as exc:  # refused connection, timeout, DNS ...
+        run.refused, run.refusal = True, f"connect failed: {type(exc).__name__}: {exc}"
+        return run
+    run.connect_ms = (time.monotonic() - t_connect) * 1000
+    try:
+        try:
+            raw = await asyncio.wait_for(ws.recv(), cfg.begin_timeout_s)
+        except ConnectionClosed as exc:
+            run.refused, run.refusal = True, f"closed before Begin: {exc.rcvd.code if exc.rcvd else '?'}"
+            return run
+        except asyncio.TimeoutError:
+            run.refused, run.refusal = True, f"no Begin within {cfg.begin_timeout_s:g} s"
+            return run
+        msg = json.loads(raw)
+        if msg.get("type") != "Begin":
+            run.refused = True
+            run.refusal = (f"Error {msg.get('error_code')} before Begin: {msg.get('error')}"
+                           if msg.get("type") == "Error" or "error" in msg else f"first message was {msg.get('type')!r}")
+            return run
+        run.session_id = msg.get("id")
+        run.t0 = time.monotonic()
+        run.begin_ms = (run.t0 - t_connect) * 1000
+        receiver = asyncio.create_task(_receive(ws, run))
+        await _send_audio(ws, run, cfg, receiver)
+        if not receiver.done():
+            try:
+                await ws.send('{"type":"Terminate"}')
+            except ConnectionClosed:
+                pass
+        try:
+            await asyncio.wait_for(asyncio.shield(receiver), cfg.drain_timeout_s)
+        except asyncio.TimeoutError:
+            run.errors.append(f"no Termination within {cfg.drain_timeout_s:g} s of Terminate")
+            receiver.cancel()
+        if run.termination_at is None and not run.errors:
+            run.errors.append(f"closed without Termination (code {run.close_code})")
+    finally:
+        await ws.close()
+    return run
+
+
+async def _send_audio(ws, run: StreamRun, cfg: BenchConfig, receiver: asyncio.Task) -> None:
+    from websockets.exceptions import ConnectionClosed
+
+    pcm = run.plan.pcm
+    step = BYTES_PER_MS * cfg.chunk_ms
+    assert run.t0 is not None
+    for k, i in enumerate(range(0, len(pcm), step)):
+        if receiver.done():  # the server closed the session (Error)
+            break
+        deadline = run.t0 + (k + 1) * cfg.chunk_ms / 1000.0
+        if cfg.realtime:
+            delay = deadline - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+        try:
+            await ws.send(pcm[i : i + step])
+        except ConnectionClosed:
+            run.errors.append("connection closed while sending audio")
+            break
+        now = time.monotonic()
+        run.sent_at.append(now)
+        if cfg.realtime:
+            run.lags_ms.append((now - deadline) * 1000)
+        elif k % 20 == 19:
+            await asyncio.sleep(0)  # let the receiver timestamp messages while we blast audio
+    run.last_chunk_at = run.sent_at[-1] if run.sent_at else time.monotonic()
+
+
+def stream_report(run: StreamRun, cfg: BenchConfig) -> tuple[dict, list[dict]]:
+    plan = run.plan
+    obs = collect_turns(run.events)
+    rows: list[dict] = []
+    spurious: list[TurnObs] = []
+    if run.t0 is not None:
+        rows, spurious = turn_rows(obs, plan.turns, Clock(run.t0, cfg.realtime, cfg.chunk_ms, run.sent_at))
+    for r in rows:
+        r["stream"] = plan.index
+    ref, hyp = stream_wer(rows, obs) if rows else (" ".join(t.text for t in plan.turns), "")
+    lag = lag_stats(run.lags_ms, cfg.late_ms) if cfg.realtime else {"late_chunks": None, "max_send_lag_ms": None,
+                                                                   "p99_send_lag_ms": None}
+    term_after = (run.termination_at - run.last_chunk_at
+                  if run.termination_at is not None and run.last_chunk_at is not None else None)
+    statuses = [r["status"] for r in rows]
+    info = {
+        "stream": plan.index,
+        "calls": [s.call_id for s in plan.segments],
+        "segments": [asdict(s) for s in plan.segments],
+        "audio_s": round(plan.audio_ms / 1000, 2),
+        "start_delay_s": round(run.start_delay_s, 3),
+        "session_id": run.session_id,
+        "refused": run.refused,
+        "refusal": run.refusal,
+        "errors": run.errors,
+        "connect_ms": _r(run.connect_ms),
+        "begin_ms": _r(run.begin_ms),
+        "chunks_sent": len(run.sent_at),
+        **lag,
+        "termination_after_last_chunk_s": _r(term_after, 3),
+        "termination_ok": term_after is not None and term_after <= cfg.termination_timeout_s,
+        "termination": run.termination,
+        "fell_behind": (not run.refused) and fell_behind(lag["late_chunks"], term_after, cfg.termination_timeout_s),
+        "close_code": run.close_code,
+        "ref_turns": len(plan.turns),
+        "finals": sum(1 for o in obs if o.final_arrival is not None),
+        "found": statuses.count("found"),
+        "split": statuses.count("split"),
+        "merged": statuses.count("merged"),
+        "missed": statuses.count("missed"),
+        "spurious_finals": len(spurious),
+        "wer": None if run.refused else corpus_wer_or_none([ref], [hyp]),
+        "ref_text": ref,
+        "hyp_text": hyp,
+    }
+    return info, rows
+
+
+def summary(streams: Sequence[dict], rows: Sequence[dict], server: dict | None, wall_s: float) -> dict:
+    ok = [s for s in streams if not s["refused"]]
+    intervals = [x for r in rows for x in r["partial_intervals_ms"]]
+    return {
+        "streams": len(streams),
+        "refused": sum(1 for s in streams if s["refused"]),
+        "fell_behind": sum(1 for s in streams if s["fell_behind"]),
+        "streams_with_errors": sum(1 for s in streams if s["errors"]),
+        "late_chunks": sum(s["late_chunks"] or 0 for s in streams),
+        "max_send_lag_ms": max((s["max_send_lag_ms"] for s in ok if s["max_send_lag_ms"] is not None), default=None),
+        "audio_s": round(sum(s["audio_s"] for s in ok), 2),
+        "wall_s": round(wall_s, 2),
+        "ref_turns": sum(s["ref_turns"] for s in ok),
+        "found": sum(s["found"] for s in ok),
+        "split": sum(s["split"] for s in ok),
+        "merged": sum(s["merged"] for s in ok),
+        "missed": sum(s["missed"] for s in ok),
+        "spurious_finals": sum(s["spurious_finals"] for s in ok),
+        "ttfs_ms": summarize(r["ttfs_ms"] for r in rows),
+        "first_partial_ms": summarize((r["first_partial_ms"] for r in rows), qs=(50, 95)),
+        "partial_cadence_ms": {"n": len(intervals), "mean": _r(sum(intervals) / len(intervals)) if intervals else None,
+                               "p50": _r(percentile(intervals, 50))},
+        "wer": corpus_wer_or_none([s["ref_text"] for s in ok], [s["hyp_text"] for s in ok]),
+        "server": server,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Server process: spawn, /proc accounting
+# ---------------------------------------------------------------------------------------------
+
+
+class ProcMonitor:
+    """CPU time (utime+stime from /proc/<pid>/stat) and RSS (VmRSS sampled every ``interval_s``,
+    plus the kernel's VmHWM) of a server process over a measurement window."""
+
+    def __init__(self, pid: int, interval_s: float = 0.5):
+        self.pid, self.interval_s = pid, interval_s
+        self.cpu0: float | None = None
+        self.t0 = 0.0
+        self.rss_max_kb = 0
+        self._task: asyncio.Task | None = None
+
+    def cpu_seconds(self) -> float | None:
+        try:
+            stat = Path(f"/proc/{self.pid}/stat").read_text()
+        except OSError:
+            return None
+        fields = stat[stat.rindex(")") + 2 :].split()
+        # fields[0] is state (field 3); utime, stime are fields 14, 15
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def status_kb(self) -> dict[str, int]:
+        out = {}
+        try:
+            for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+                if line.startswith(("VmRSS:", "VmHWM:")):
+                    k, v = line.split(":", 1)
+                    out[k] = int(v.split()[0])
+        except OSError:
+            pass
+        return out
+
+    def sample(self) -> None:
+        self.rss_max_kb = max(self.rss_max_kb, self.status_kb().get("VmRSS", 0))
+
+    async def _loop(self) -> None:
+        while True:
+            self.sample()
+            await asyncio.sleep(self.interval_s)
+
+    def start(self) -> None:
+        self.cpu0, self.t0 = self.cpu_seconds(), time.monotonic()
+        self.rss_max_kb = 0
+        self._task = asyncio.get_running_loop().create_task(self._loop())
+
+    async def stop(self) -> dict:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+        self.sample()
+        cpu1 = self.cpu_seconds()
+        wall = time.monotonic() - self.t0
+        status = self.status_kb()
+        cpu = None if cpu1 is None or self.cpu0 is None else cpu1 - self.cpu0
+        peak_kb = max(self.rss_max_kb, status.get("VmHWM", 0)) or None
+        return {
+            "pid": self.pid,
+            "cpu_seconds": _r(cpu, 2),
+            "cpu_percent": _r(100 * cpu / wall) if cpu is not None and wall > 0 else None,
+            "peak_rss_mb": _r(peak_kb / 1024) if peak_kb else None,
+            "peak_rss_sampled_mb": _r(self.rss_max_kb / 1024) if self.rss_max_kb else None,
+            "vm_hwm_mb": _r(status["VmHWM"] / 1024) if "VmHWM" in status else None,
+            "window_s": _r(wall, 2),
+        }
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class SpawnedServer:
+    """``python -m hushscribe.cli.main serve --port <free> --api-keys <key>`` as a subprocess."""
+
+    def __init__(self, key: str = "bench-key", extra_args: Sequence[str] = (), ready_timeout_s: float = 60.0):
+        self.key, self.extra_args, self.ready_timeout_s = key, list(extra_args), ready_timeout_s
+        self.port = free_port()
+        self.proc: subprocess.Popen | None = None
+        self.log = tempfile.NamedTemporaryFile(prefix="hushscribe-bench-server-", suffix=".log", delete=False)
+        self.command: list[str] = []
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/v3/ws"
+
+    def start(self) -> None:
+        args = list(self.extra_args)
+        if not any(a == "--log-level" or a.startswith("--log-level=") for a in args):
+            args += ["--log-level", "warning"]
+        self.command = [sys.executable, "-m", "hushscribe.cli.main", "serve", "--host", "127.0.0.1",
+                        "--port", str(self.port), "--api-keys", self.key, *args]
+        self.proc = subprocess.Popen(self.command, stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + self.ready_timeout_s
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited with {self.proc.returncode} during start-up:\n{self.log_tail()}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/ready", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.25)
+        self.stop()
+        raise RuntimeError(f"server not ready within {self.ready_timeout_s:g} s:\n{self.log_tail()}")
+
+    def log_tail(self, n: int = 20) -> str:
+        try:
+            return "\n".join(Path(self.log.name).read_text(errors="replace").splitlines()[-n:])
+        except OSError:
+            return ""
+
+    def stop(self) -> int | None:
+        if self.proc is None or self.proc.poll() is not None:
+            return None if self.proc is None else self.proc.returncode
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            return self.proc.wait(5)
+
+
+# ---------------------------------------------------------------------------------------------
+# Driver
+# ---------------------------------------------------------------------------------------------
+
+
+def machine_info() -> dict[str, Any]:
+    cpu_model = None
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu_model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        import websockets
+
+        ws_version = websockets.__version__
+    except Exception:  # pragma: no cover
+        ws_version = None
+    return {
+        "nproc": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "cpu_count": os.cpu_count(),
+        "cpu_model": cpu_model,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "websockets": ws_version,
+    }
+
+
+async def run_streams(plans: Sequence[StreamPlan], cfg: BenchConfig, server_pid: int | None = None) -> dict:
+    """Run every plan as one concurrent client; returns {"streams", "turns", "summary"}."""
+    rng = random.Random(cfg.seed)
+    delays = [rng.uniform(0, cfg.stagger_s) if cfg.stagger_s > 0 else 0.0 for _ in plans]
+    monitor = ProcMonitor(server_pid) if server_pid else None
+    if monitor:
+        monitor.start()
+    t_start = time.monotonic()
+    runs = await asyncio.gather(*(run_stream(p, cfg, d) for p, d in zip(plans, delays)))
+    wall = time.monotonic() - t_start
+    server = await monitor.stop() if monitor else None
+    streams, rows = [], []
+    for run in runs:
+        info, r = stream_report(run, cfg)
+        streams.append(info)
+        rows.extend(r)
+    return {"streams": streams, "turns": rows, "summary": summary(streams, rows, server, wall)}
+
+
+def capacity_ladder(max_streams: int) -> list[int]:
+    """1, 2, 4, 6, 8, 10, 12, 16, 20, 24, 28, 32, 40, 48, ... up to ``max_streams`` (included)."""
+    out, n = [], 1
+    while n <= max_streams:
+        out.append(n)
+        n = 2 if n == 1 else n + 2 if n < 12 else n + 4 if n < 32 else n + 8
+    if out and out[-1] != max_streams:
+        out.append(max_streams)
+    return out
+
+
+def passes_gate(s: dict, gate_ms: float) -> bool:
+    p95 = s["ttfs_ms"]["p95"]
+    return p95 is not None and p95 <= gate_ms and s["fell_behind"] == 0 and s["refused"] == 0
+
+
+def table(result: dict) -> str:
+    s = result["summary"]
+    cfg = result["config"]
+
+    def fmt(v: Any) -> str:
+        return "-" if v is None else f"{v:.0f}" if isinstance(v, float) else str(v)
+
+    mode = "realtime" if cfg["realtime"] else "fast"
+    lines = [
+        f"streams {s['streams']} ({mode}, chunk {cfg['chunk_ms']} ms, partials {'on' if cfg['partials'] else 'off'}"
+        f", redact_pii {'on' if cfg['redact_pii'] else 'off'}), audio {s['audio_s']:.1f} s in {s['wall_s']:.1f} s wall"
+        + ("" if cfg["realtime"] else "; fast mode: latencies counted from when the audio was sent"),
+        f"{'metric':<22}{'n':>5}{'P50':>8}{'P95':>8}{'P99':>8}{'max':>8}",
+    ]
+    t = s["ttfs_ms"]
+    lines.append(f"{'TTFS (ms)':<22}{t['n']:>5}{fmt(t['p50']):>8}{fmt(t['p95']):>8}{fmt(t['p99']):>8}{fmt(t['max']):>8}")
+    fp = s["first_partial_ms"]
+    lines.append(f"{'first partial (ms)':<22}{fp['n']:>5}{fmt(fp['p50']):>8}{fmt(fp['p95']):>8}{'':>8}{fmt(fp['max']):>8}")
+    pc = s["partial_cadence_ms"]
+    lines.append(f"{'partial cadence (ms)':<22}{pc['n']:>5}{fmt(pc['p50']):>8}{'':>8}{'':>8}{'':>8}  mean {fmt(pc['mean'])}")
+    wer = "-" if s["wer"] is None else f"{100 * s['wer']:.1f} %"
+    lines.append(f"turns {s['ref_turns']}: found {s['found']}, split {s['split']}, merged {s['merged']}, "
+                 f"missed {s['missed']}, spurious finals {s['spurious_finals']}; WER {wer}")
+    lines.append(f"refused {s['refused']}/{s['streams']}, fell behind {s['fell_behind']}/{s['streams']} "
+                 f"(late chunks {s['late_chunks']}, max send lag {fmt(s['max_send_lag_ms'])} ms), "
+                 f"streams with errors {s['streams_with_errors']}")
+    srv = s.get("server")
+    if srv:
+        lines.append(f"server pid {srv['pid']}: cpu {fmt(srv['cpu_seconds'])} s "
+                     f"({fmt(srv['cpu_percent'])} % of one core over {srv['window_s']:.1f} s), "
+                     f"peak RSS {fmt(srv['peak_rss_mb'])} MB")
+    else:
+        lines.append("server cpu/rss: not measured (use --spawn or --server-pid)")
+    return "\n".join(lines)
+
+
+def load_plans(clips_dir: Path, streams: int, duration_s: float | None, limit: int | None = None) -> tuple[list[Call], list[StreamPlan]]:
+    calls = load_call_dir(clips_dir, limit)
+    if not calls:
+        raise ValueError(f"no call recordings (*.wav with *.json turn labels) in {clips_dir}")
+    pcms = {c.id: read_call_pcm(c.path) for c in calls}
+    return calls, plan_streams(calls, pcms, streams, duration_s)
+
+
+def files_used(calls: Sequence[Call], plans: Sequence[StreamPlan]) -> list[dict]:
+    used = {s.call_id for p in plans for s in p.segments}
+    return [{"id": c.id, "wav": str(c.path), "labels": str(c.path.with_suffix(".json")), "turns": len(c.turns)}
+            for c in calls if c.id in used]
+
+
+def fell_behind_ok(result: dict) -> bool:  # pragma: no cover - convenience
+    return result["summary"]["fell_behind"] == 0
