@@ -834,13 +834,14 @@ def test_update_configuration_bad_value_is_3006(fields, error):
     assert len(d.messages) == n
 
 
-def test_update_keyterms_and_prompt_reach_requests():
+def test_update_keyterms_reach_requests_but_the_prompt_does_not():
+    """AssemblyAI's ``prompt`` is an instruction to its model; Whisper would read it as transcript."""
     s = make_session(TWO_TURNS, include_partial_turns="false", keyterms_prompt='["alpha"]')
     d = Driver(s).frames(90)
     assert d.requests[0].keyterms == ("alpha",)
     d.text('{"type":"UpdateConfiguration","keyterms_prompt":["bravo","charlie"],"prompt":"Be brief."}')
     d.frames(len(TWO_TURNS) - 90)
-    assert d.requests[-1].keyterms == ("bravo", "charlie") and d.requests[-1].prompt == "Be brief."
+    assert d.requests[-1].keyterms == ("bravo", "charlie") and d.requests[-1].prompt is None
 
 
 # ---------------------------------------------------------------------------------------------

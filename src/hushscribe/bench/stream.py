@@ -129,10 +129,16 @@ class StreamPlan:
         return len(self.pcm) // 2 * 1000 // RATE
 
 
-def load_call_dir(clips_dir: Path, limit: int | None = None) -> list[Call]:
+@dataclass(frozen=True)
+class LabelledCall(Call):
+    labels: Path
+
+
+def load_call_dir(clips_dir: Path, limit: int | None = None) -> list[LabelledCall]:
     """Call recordings with labels in ``clips_dir``: every ``*.json`` that has ``turns`` and a WAV
-    (its ``audio`` field's file name, or the same stem) in the same directory."""
-    calls: list[Call] = []
+    (its ``audio`` field's file name, or the same stem) in the same directory; sorted by name, the
+    first ``limit`` when given."""
+    calls: list[LabelledCall] = []
     for meta in sorted(Path(clips_dir).glob("*.json")):
         try:
             d = json.loads(meta.read_text())
@@ -147,8 +153,8 @@ def load_call_dir(clips_dir: Path, limit: int | None = None) -> list[Call]:
             continue
         turns = tuple(CallTurn(int(t.get("turn_index", i)), int(t["start_ms"]), int(t["end_ms"]), t["text"])
                       for i, t in enumerate(d["turns"]))
-        calls.append(Call(d.get("id", meta.stem), wav, int(d.get("duration_ms", 0)), turns,
-                          tuple(d.get("gaps_ms", ()))))
+        calls.append(LabelledCall(d.get("id", meta.stem), wav, int(d.get("duration_ms", 0)), turns,
+                                  tuple(d.get("gaps_ms", ())), meta))
         if limit is not None and len(calls) >= limit:
             break
     return calls
@@ -376,12 +382,16 @@ def turn_rows(obs: Sequence[TurnObs], refs: Sequence[LabelledTurn], clock: Clock
     return rows, spurious
 
 
-def lag_stats(lags_ms: Sequence[float], late_ms: float) -> dict[str, Any]:
-    """Send lag of the chunks (send time - real-time deadline, ms): count over ``late_ms``, max."""
+def lag_stats(lags_ms: Sequence[float], late_ms: float, block_ms: Sequence[float] = ()) -> dict[str, Any]:
+    """Send lag of the chunks (send time - real-time deadline, ms): count over ``late_ms``, max.
+    ``block_ms`` (time spent inside ``send``) separates the server's backpressure from the client's
+    own scheduling delays: a late chunk that did not block was late because the client was."""
     return {
         "late_chunks": sum(1 for x in lags_ms if x > late_ms),
         "max_send_lag_ms": _r(max(lags_ms)) if lags_ms else None,
         "p99_send_lag_ms": _r(percentile(lags_ms, 99)),
+        "blocked_chunks": sum(1 for x in block_ms if x > late_ms),
+        "max_send_block_ms": _r(max(block_ms)) if block_ms else None,
     }
 
 
@@ -429,6 +439,7 @@ class StreamRun:
     t0: float | None = None
     sent_at: list[float] = field(default_factory=list)
     lags_ms: list[float] = field(default_factory=list)
+    send_block_ms: list[float] = field(default_factory=list)  # time spent inside ws.send (backpressure)
     last_chunk_at: float | None = None
     termination_at: float | None = None
     termination: dict | None = None
@@ -540,6 +551,7 @@ async def _send_audio(ws, run: StreamRun, cfg: BenchConfig, receiver: asyncio.Ta
             delay = deadline - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
+        before = time.monotonic()
         try:
             await ws.send(pcm[i : i + step])
         except ConnectionClosed:
@@ -547,6 +559,7 @@ async def _send_audio(ws, run: StreamRun, cfg: BenchConfig, receiver: asyncio.Ta
             break
         now = time.monotonic()
         run.sent_at.append(now)
+        run.send_block_ms.append((now - before) * 1000)
         if cfg.realtime:
             run.lags_ms.append((now - deadline) * 1000)
         elif k % 20 == 19:
@@ -564,8 +577,9 @@ def stream_report(run: StreamRun, cfg: BenchConfig) -> tuple[dict, list[dict]]:
     for r in rows:
         r["stream"] = plan.index
     ref, hyp = stream_wer(rows, obs) if rows else (" ".join(t.text for t in plan.turns), "")
-    lag = lag_stats(run.lags_ms, cfg.late_ms) if cfg.realtime else {"late_chunks": None, "max_send_lag_ms": None,
-                                                                   "p99_send_lag_ms": None}
+    lag = lag_stats(run.lags_ms, cfg.late_ms, run.send_block_ms)
+    if not cfg.realtime:
+        lag.update(late_chunks=None, max_send_lag_ms=None, p99_send_lag_ms=None)
     term_after = (run.termination_at - run.last_chunk_at
                   if run.termination_at is not None and run.last_chunk_at is not None else None)
     statuses = [r["status"] for r in rows]
@@ -612,6 +626,8 @@ def summary(streams: Sequence[dict], rows: Sequence[dict], server: dict | None, 
         "streams_with_errors": sum(1 for s in streams if s["errors"]),
         "late_chunks": sum(s["late_chunks"] or 0 for s in streams),
         "max_send_lag_ms": max((s["max_send_lag_ms"] for s in ok if s["max_send_lag_ms"] is not None), default=None),
+        "max_send_block_ms": max((s["max_send_block_ms"] for s in ok if s["max_send_block_ms"] is not None),
+                                 default=None),
         "audio_s": round(sum(s["audio_s"] for s in ok), 2),
         "wall_s": round(wall_s, 2),
         "ref_turns": sum(s["ref_turns"] for s in ok),
@@ -750,14 +766,19 @@ class SpawnedServer:
             return ""
 
     def stop(self) -> int | None:
-        if self.proc is None or self.proc.poll() is not None:
-            return None if self.proc is None else self.proc.returncode
-        self.proc.send_signal(signal.SIGTERM)
+        """SIGTERM (SIGKILL after 15 s). Returns the exit status: uvicorn re-raises the signal
+        after its graceful shutdown, so -15 is the normal outcome."""
         try:
-            return self.proc.wait(15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            return self.proc.wait(5)
+            if self.proc is None or self.proc.poll() is not None:
+                return None if self.proc is None else self.proc.returncode
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                return self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                return self.proc.wait(5)
+        finally:
+            self.log.close()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -849,11 +870,13 @@ def table(result: dict) -> str:
     lines.append(f"turns {s['ref_turns']}: found {s['found']}, split {s['split']}, merged {s['merged']}, "
                  f"missed {s['missed']}, spurious finals {s['spurious_finals']}; WER {wer}")
     lines.append(f"refused {s['refused']}/{s['streams']}, fell behind {s['fell_behind']}/{s['streams']} "
-                 f"(late chunks {s['late_chunks']}, max send lag {fmt(s['max_send_lag_ms'])} ms), "
+                 f"(late chunks {s['late_chunks']}, max send lag {fmt(s['max_send_lag_ms'])} ms, "
+                 f"max blocked in send {fmt(s['max_send_block_ms'])} ms), "
                  f"streams with errors {s['streams_with_errors']}")
     srv = s.get("server")
     if srv:
-        lines.append(f"server pid {srv['pid']}: cpu {fmt(srv['cpu_seconds'])} s "
+        cpu_s = "-" if srv["cpu_seconds"] is None else f"{srv['cpu_seconds']:.1f}"
+        lines.append(f"server pid {srv['pid']}: cpu {cpu_s} s "
                      f"({fmt(srv['cpu_percent'])} % of one core over {srv['window_s']:.1f} s), "
                      f"peak RSS {fmt(srv['peak_rss_mb'])} MB")
     else:
@@ -861,7 +884,8 @@ def table(result: dict) -> str:
     return "\n".join(lines)
 
 
-def load_plans(clips_dir: Path, streams: int, duration_s: float | None, limit: int | None = None) -> tuple[list[Call], list[StreamPlan]]:
+def load_plans(clips_dir: Path, streams: int, duration_s: float | None,
+               limit: int | None = None) -> tuple[list[LabelledCall], list[StreamPlan]]:
     calls = load_call_dir(clips_dir, limit)
     if not calls:
         raise ValueError(f"no call recordings (*.wav with *.json turn labels) in {clips_dir}")
@@ -869,11 +893,91 @@ def load_plans(clips_dir: Path, streams: int, duration_s: float | None, limit: i
     return calls, plan_streams(calls, pcms, streams, duration_s)
 
 
-def files_used(calls: Sequence[Call], plans: Sequence[StreamPlan]) -> list[dict]:
+def files_used(calls: Sequence[LabelledCall], plans: Sequence[StreamPlan]) -> list[dict]:
     used = {s.call_id for p in plans for s in p.segments}
-    return [{"id": c.id, "wav": str(c.path), "labels": str(c.path.with_suffix(".json")), "turns": len(c.turns)}
+    return [{"id": c.id, "wav": str(c.path), "labels": str(c.labels), "turns": len(c.turns)}
             for c in calls if c.id in used]
 
 
-def fell_behind_ok(result: dict) -> bool:  # pragma: no cover - convenience
-    return result["summary"]["fell_behind"] == 0
+def _log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def benchmark(cfg: BenchConfig, clips_dir: Path, *, limit: int | None = None, server_pid: int | None = None,
+              server: dict | None = None, log=_log) -> dict:
+    """One load run: ``cfg.streams`` concurrent streams over the calls in ``clips_dir``."""
+    calls, plans = load_plans(clips_dir, cfg.streams, cfg.duration_s, limit)
+    files = files_used(calls, plans)
+    log(f"bench stream: {cfg.streams} stream(s), {'realtime' if cfg.realtime else 'fast'}, "
+        f"{max(p.audio_ms for p in plans) / 1000:.1f} s audio per stream max, against {cfg.url}")
+    log("  files: " + ", ".join(Path(f["wav"]).name for f in files))
+    t_wall = time.time()
+    out = asyncio.run(run_streams(plans, cfg, server_pid))
+    return {
+        "tool": "hushscribe bench stream",
+        "started_at": t_wall,
+        "config": cfg.public(),
+        "machine": machine_info(),
+        "server_process": server,
+        "clips_dir": str(clips_dir),
+        "files": files,
+        **out,
+    }
+
+
+def find_capacity(cfg: BenchConfig, clips_dir: Path, *, max_streams: int, gate_ms: float,
+                  limit: int | None = None, server_pid: int | None = None, server: dict | None = None,
+                  log=_log) -> dict:
+    """Ramp the stream count along :func:`capacity_ladder`; stop at the first step that fails the
+    gate (TTFS P95 <= ``gate_ms``, nobody fell behind or was refused)."""
+    steps = []
+    best = None
+    files: dict[str, dict] = {}
+    for n in capacity_ladder(max_streams):
+        step_cfg = BenchConfig(**{**asdict(cfg), "streams": n})
+        res = benchmark(step_cfg, clips_dir, limit=limit, server_pid=server_pid, server=server, log=log)
+        for f in res["files"]:
+            files[f["id"]] = f
+        ok = passes_gate(res["summary"], gate_ms)
+        s = res["summary"]
+        log(f"  N={n}: TTFS P95 {s['ttfs_ms']['p95']} ms, fell behind {s['fell_behind']}, refused {s['refused']} "
+            f"-> {'pass' if ok else 'FAIL'}")
+        steps.append({"streams": n, "passed": ok, "summary": s, "streams_detail": res["streams"], "turns": res["turns"]})
+        if ok:
+            best = n
+        else:
+            break
+    return {
+        "tool": "hushscribe bench stream --find-capacity",
+        "config": cfg.public(),
+        "machine": machine_info(),
+        "server_process": server,
+        "clips_dir": str(clips_dir),
+        "files": list(files.values()),
+        "capacity": {"gate_ms": gate_ms, "max_streams": max_streams, "duration_s": cfg.duration_s,
+                     "max_streams_passing": best, "steps": [{"streams": st["streams"], "passed": st["passed"],
+                                                             "ttfs_p95_ms": st["summary"]["ttfs_ms"]["p95"],
+                                                             "fell_behind": st["summary"]["fell_behind"],
+                                                             "refused": st["summary"]["refused"]} for st in steps]},
+        "steps": steps,
+    }
+
+
+def capacity_table(result: dict) -> str:
+    c = result["capacity"]
+    lines = [f"{'N':>4}{'TTFS P50':>10}{'P95':>8}{'P99':>8}{'fell':>6}{'refused':>9}{'cpu %':>8}{'rss MB':>8}  gate"]
+    for st in result["steps"]:
+        s = st["summary"]
+        t = s["ttfs_ms"]
+        srv = s.get("server") or {}
+
+        def f(v: Any) -> str:
+            return "-" if v is None else f"{v:.0f}"
+
+        lines.append(f"{st['streams']:>4}{f(t['p50']):>10}{f(t['p95']):>8}{f(t['p99']):>8}{s['fell_behind']:>6}"
+                     f"{s['refused']:>9}{f(srv.get('cpu_percent')):>8}{f(srv.get('peak_rss_mb')):>8}  "
+                     f"{'pass' if st['passed'] else 'FAIL'}")
+    best = c["max_streams_passing"]
+    lines.append(f"capacity: {best if best is not None else 'none'} concurrent stream(s) with TTFS P95 <= "
+                 f"{c['gate_ms']:g} ms and no stream falling behind ({c['duration_s']} s of audio per step)")
+    return "\n".join(lines)

@@ -168,6 +168,11 @@ class SessionProtocol:
         return self._decoder.seconds_in
 
     @property
+    def backlog_ms(self) -> int:
+        """Audio received but not yet through the turn machine (it waits while a decode is pending)."""
+        return sum(len(item[1]) for item in self._queue if item[0] == "frame") // SAMPLES_PER_MS
+
+    @property
     def busy(self) -> bool:
         """True while decodes this session waits for are outstanding."""
         return bool(self._pending)
@@ -386,7 +391,6 @@ class SessionProtocol:
                 audio=audio,
                 offset_ms=offset_ms,
                 keyterms=tuple(self.params.keyterms_prompt),
-                prompt=self.params.prompt,
             )
         )
 

@@ -105,8 +105,8 @@ _NORM = re.compile(r"[^\w']+")
 
 
 def drop_repetition_loops(words: list[TimedWord], max_repeats: int = 3, max_single: int = 8) -> list[TimedWord]:
-    """Cut Whisper's n-gram loops ("thank you thank you thank you ..."): keep ``max_repeats`` copies
-    of a repeated 2-4 word phrase and ``max_single`` of one repeated word (spoken digits repeat
+    """Cut Whisper's n-gram loops ("see you in the next video see you in the next video ..."): keep
+    ``max_repeats`` copies of a repeated 2-8 word phrase and ``max_single`` of one repeated word (spoken digits repeat
     legitimately: "one one one one")."""
     keys = [_NORM.sub("", w.text.lower()) for w in words]
     out_idx: list[int] = []
@@ -114,11 +114,13 @@ def drop_repetition_loops(words: list[TimedWord], max_repeats: int = 3, max_sing
     n_words = len(words)
     while i < n_words:
         cut = False
-        for n in (4, 3, 2, 1):
+        for n in (8, 7, 6, 5, 4, 3, 2, 1):
             limit = max_single if n == 1 else max_repeats
             if i + n * (limit + 1) > n_words:
                 continue
             pattern = keys[i : i + n]
+            if n > 1 and len(set(pattern)) == 1:
+                continue  # a run of one word is judged by the single-word limit
             reps = 1
             while keys[i + reps * n : i + (reps + 1) * n] == pattern:
                 reps += 1

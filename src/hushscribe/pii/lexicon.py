@@ -217,6 +217,7 @@ NOT_NAME_WORDS = _words(
     monday tuesday wednesday thursday friday saturday sunday
     january february march april june july august september october november december
     speaking department support team services service billing customer agent manager
+    mr mrs ms miss mx dr doctor prof professor mister
     """
 )
 
@@ -383,7 +384,9 @@ KNOWN_ORGS = _phrases(
     fedex, ups, usps, dhl, delta, delta airlines, united airlines, american airlines,
     southwest, southwest airlines, jetblue, alaska airlines, expedia, airbnb, uber, lyft,
     doordash, boeing, lockheed martin, exxon, exxonmobil, chevron, shell, bp, irs, fbi,
-    social security administration, dmv, mayo clinic, cleveland clinic
+    social security administration, dmv, mayo clinic, cleveland clinic, target, apple, square,
+    stripe, shell, delta, spectrum, charter, nationwide, fidelity, vanguard, sprint, discover,
+    progressive, cox, dish, citi, kaiser
     """
 )
 

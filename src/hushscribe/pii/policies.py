@@ -49,6 +49,7 @@ __all__ = [
     "DEFAULT_POLICIES",
     "covers",
     "compatible",
+    "same_family",
     "effective_policies",
     "resolve_label",
     "filter_spans",
@@ -135,6 +136,16 @@ def compatible(predicted: str, gold: str) -> bool:
     entity seen at two granularities, and a client asking for ``location`` gets it redacted.
     """
     return covers(predicted, gold) or covers(gold, predicted)
+
+
+def _root(policy: str) -> str:
+    anc = _ANC.get(policy, ())
+    return anc[-1] if anc else policy
+
+
+def same_family(a: str, b: str) -> bool:
+    """Both labels sit under the same top umbrella ("location_city" ~ "location_address")."""
+    return _root(a) == _root(b)
 
 
 def effective_policies(requested: Iterable[str] | None) -> frozenset[str]:

@@ -40,7 +40,7 @@ import re
 from dataclasses import dataclass
 
 from . import lexicon as lx
-from .spoken import TLDS, Normalized
+from .spoken import ACRONYMS, TLDS, Normalized
 from .types import Span
 
 __all__ = ["Pattern", "PATTERNS", "find_rule_spans", "luhn_ok", "Tok", "tokenize"]
@@ -251,6 +251,10 @@ _TRIGGERS: dict[str, tuple[str, ...]] = {
     "ip": ("ip", "ip address", "i p"),
 }
 _TRIGGER_SET = {cat: PhraseSet(phr) for cat, phr in _TRIGGERS.items()}
+#: Words of field names ("driver's", "license", "routing"): never an entity on their own.
+FIELD_WORDS = frozenset(w for phr in _TRIGGERS.values() for p in phr for w in p.split()) | frozenset(
+    "driver drivers id number numbers code address email phone name date birth".split()
+)
 _WEAK = {"number", "last4"}
 _WINDOW = 9
 _BANK_TURN = PhraseSet(("routing", "checking", "savings", "bank", "iban", "swift", "sort code", "aba", "wire", "direct deposit", "bank account"))
@@ -351,6 +355,18 @@ def _nanp_phone(digits: str, groups: list[str], plus: bool) -> bool:
     return False
 
 
+def _spoken_date(digits: str) -> bool:
+    """MDDYYYY / MMDDYYYY that is a real calendar date ("zero five fifteen twenty twenty five")."""
+    if len(digits) not in (7, 8):
+        return False
+    m, d, y = (digits[:1], digits[1:3], digits[3:]) if len(digits) == 7 else (digits[:2], digits[2:4], digits[4:])
+    try:
+        _dt.date(int(y), int(m), int(d))
+    except ValueError:
+        return False
+    return 1900 <= int(y) <= _THIS_YEAR + 10
+
+
 # --------------------------------------------------------------------------- #
 # Identifier classification
 # --------------------------------------------------------------------------- #
@@ -407,7 +423,7 @@ def _classify(
         return "organization_id", 0.8
     if cat == "zip" and pure and nd in (5, 9):
         return "location_zip", 0.85
-    if cat == "dob" and pure and nd in (6, 8):
+    if cat == "dob" and pure and (nd in (6, 8) or (nd == 4 and digits[:2] in ("19", "20"))):
         return "date_of_birth", 0.8
     if cat == "phone" and pure and 7 <= nd <= 15:
         return "phone_number", 0.9
@@ -422,6 +438,8 @@ def _classify(
         return "credit_card_number", 0.85
     if pure and shape == "3-2-4":
         return "us_social_security_number", 0.8
+    if pure and cat not in ("account", "banking", "card", "ssn", "phone", "dl", "passport") and _spoken_date(digits):
+        return ("date_of_birth", 0.7) if cat == "dob" or int(digits[-4:]) <= _THIS_YEAR - 15 else ("date", 0.6)
     if nl == 1 and letters == cand[:1] and 7 <= nd <= 13:
         return "drivers_license", 0.65
     if last4 and cat in ("account", None) and nd == 4 and pure:
@@ -821,7 +839,7 @@ def _spelled(toks: list[Tok], out: _Out, name_ranges: list[tuple[int, int]], ext
                 after_name = i in name_end or (i - 1) in {b - 1 for _, b in name_ranges}
                 cue = any(p.low in _SPELL_CUES for p in prev)
                 if spells_prev or (after_name and length >= 2) or (cue and length >= 3):
-                    if letters not in ("dob", "ssn", "ip", "id", "vin", "cvv", "atm", "usa", "pm", "am", "tv"):
+                    if letters not in ACRONYMS and letters not in ("atm", "usa", "pm", "am", "tv", "ok"):
                         out.add(toks[i].start, toks[j - 1].end, "person_name", 0.8, "rule:name:spelled")
             i = max(j, i + 1)
         else:
@@ -836,7 +854,10 @@ _AMBIGUOUS_ORGS = frozenset(
     southwest ups citi hp bp kaiser progressive target apple discover square dish cox
     medicare medicaid""".split()
 )
-_ORG_CUES = frozenset("from at with for by called calling join joined work works worked employed insured bank banks banking customer member".split())
+_ORG_CUES = frozenset(
+    """from at with for by called calling join joined work works worked employed insured bank banks
+    banking customer member reached welcome to morning afternoon evening hello hi thanks""".split()
+)
 _GENERIC_ORG_WORDS = frozenset(
     """travel health life car auto home dental medical renters pet business student credit debit
     savings checking online mobile local federal state national the my your our their a an this
@@ -881,7 +902,8 @@ def _orgs(toks: list[Tok], out: _Out, formatted: bool) -> None:
             continue
         if not formatted:
             prev = toks[j - 1].low if j > 0 else ""
-            if prev not in _ORG_CUES and prev not in ("this", "is", "it's"):
+            turn_start = j == 0
+            if prev not in _ORG_CUES and prev not in ("this", "is", "it's") and not turn_start:
                 continue
         # a lone generic word before the suffix is not a name ("Claims Department")
         if all(toks[q].low in _GENERIC_ORG_WORDS for q in range(j, i)):
@@ -911,6 +933,45 @@ _STREET_NONUM_RE = re.compile(
 _ZIP_RE = re.compile(r"^\s*,?\s*(\d{5}(?:-\d{4})?)\b")
 
 
+_STREET_NOT_NAME = frozenset(
+    """and or but the a an to of in on at for with from by is it it's that this my your our minute
+    minutes hour hours mile miles block blocks year years day days week weeks month months second
+    seconds foot feet percent dollar dollars times more less about around long short quick
+    hundred thousand""".split()
+)
+_AMBIGUOUS_SUFFIX = frozenset(
+    "drive close way place walk row loop square circle court plaza pike route trail alley crescent terrace dr ct pl sq".split()
+)
+_ADDRESS_CUES = frozenset(
+    "at on to address live lives living located ship send deliver delivery mail is was moved from in near still".split()
+)
+
+
+def _plausible_street(text: str, toks: list[Tok], a: int, b: int, formatted: bool) -> bool:
+    """Reject "a twenty minute drive" / "nine and close": the words between number and
+    suffix must look like a street name, and common-word suffixes need more evidence."""
+    first, last = _tok_range(toks, a, b)
+    words = toks[first:last]
+    # words between the house number and the suffix
+    suffix_idx = None
+    for k, t in enumerate(words):
+        if k > 0 and t.low in lx.STREET_SUFFIXES:
+            suffix_idx = k
+            break
+    if suffix_idx is None:
+        return False
+    name = [t for t in words[1:suffix_idx] if t.low not in ("north", "south", "east", "west", "n", "s", "e", "w", "ne", "nw", "se", "sw")]
+    if not name or any(t.low in _STREET_NOT_NAME for t in name):
+        return False
+    suffix = words[suffix_idx]
+    if suffix.low in _AMBIGUOUS_SUFFIX:
+        if formatted:
+            return suffix.cap and all(t.cap or t.low[:1].isdigit() for t in name)
+        prev = toks[first - 1].low if first > 0 else ""
+        return prev in _ADDRESS_CUES
+    return True
+
+
 def _place_at(toks: list[Tok], i: int) -> tuple[int, str] | None:
     """(length, policy) of a gazetteer place starting at toks[i]."""
     best = None
@@ -924,13 +985,15 @@ def _place_at(toks: list[Tok], i: int) -> tuple[int, str] | None:
     return best
 
 
-def _places(text: str, toks: list[Tok], out: _Out, formatted: bool, taken: list[tuple[int, int]]) -> None:
+def _addresses(text: str, toks: list[Tok], out: _Out, formatted: bool, taken: list[tuple[int, int]]) -> None:
+    """Street addresses (number + name + suffix [+ unit]) extended over city/state/ZIP."""
     n = len(toks)
-    addr_ranges: list[tuple[int, int]] = []
     for rx in (_STREET_RE, _POBOX_RE):
         for m in rx.finditer(text):
             a, b = m.span()
             if any(not (b <= x or a >= y) for x, y in taken):
+                continue
+            if rx is _STREET_RE and not _plausible_street(text, toks, a, b, formatted):
                 continue
             # extend over following places and a ZIP
             first, last = _tok_range(toks, a, b)
@@ -956,13 +1019,16 @@ def _places(text: str, toks: list[Tok], out: _Out, formatted: bool, taken: list[
                 break
             out.add(a, end, "location_address", 0.85, "rule:address")
             taken.append((a, end))
-            addr_ranges.append((a, end))
     for m in _STREET_NONUM_RE.finditer(text):
         a, b = m.span(1)
         if any(not (b <= x or a >= y) for x, y in taken):
             continue
         out.add(a, b, "location_address_street", 0.7, "rule:street")
-    # gazetteer places
+
+
+def _gazetteer(toks: list[Tok], out: _Out, formatted: bool) -> None:
+    """Cities, states, countries from the word lists (on the original words)."""
+    n = len(toks)
     i = 0
     while i < n:
         pl = _place_at(toks, i)
@@ -972,9 +1038,6 @@ def _places(text: str, toks: list[Tok], out: _Out, formatted: bool, taken: list[
         k, policy = pl
         a, b = toks[i].start, toks[i + k - 1].end
         phrase = " ".join(t.low for t in toks[i : i + k])
-        if any(not (b <= x or a >= y) for x, y in addr_ranges):
-            i += k
-            continue
         prev = toks[i - 1].low if i else ""
         nxt_pl = _place_at(toks, i + k) if i + k < n else None
         prev_place = i > 0 and _place_at(toks, i - 1) is not None
@@ -1086,8 +1149,6 @@ def _medical_and_attributes(text: str, toks: list[Tok], out: _Out) -> None:
     for rx in (_BLOOD_RE, _BLOOD2_RE):
         for m in rx.finditer(text):
             out.add(m.start(1), m.end(1), "blood_type", 0.85, "rule:blood")
-    for m in _PHYS_RE.finditer(text):
-        out.add(m.start(), m.end(), "physical_attribute", 0.65, "rule:physical")
 
     def lex(pair, policy, score=0.7):
         free_rx, cue_rx = pair
@@ -1141,10 +1202,20 @@ def find_rule_spans(norm: Normalized) -> list[Span]:
     _credentials(text, out, taken)
     _dates(text, toks, trigs, out, taken)
     _ages(text, out, taken)
-    _places(text, toks, out, formatted, taken)
+    _addresses(text, toks, out, formatted, taken)
     _identifiers(text, toks, trigs, out, taken, bank_turn)
-    name_ranges = _names(toks, out, formatted)
-    _spelled(toks, out, name_ranges, set())
-    _orgs(toks, out, formatted)
-    _medical_and_attributes(text, toks, out)
-    return out.spans
+    for m in _PHYS_RE.finditer(text):
+        out.add(m.start(), m.end(), "physical_attribute", 0.65, "rule:physical")
+    # Word-list rules run on the original words: "capital one" must not become "capital 1".
+    orig = norm.original
+    if norm.changed:
+        oout = _Out(Normalized(orig, orig, tuple(range(len(orig))), tuple(range(1, len(orig) + 1))))
+        otoks = tokenize(orig)
+    else:
+        oout, otoks = out, toks
+    name_ranges = _names(otoks, oout, formatted)
+    _spelled(otoks, oout, name_ranges, set())
+    _orgs(otoks, oout, formatted)
+    _gazetteer(otoks, oout, formatted)
+    _medical_and_attributes(orig, otoks, oout)
+    return out.spans + (oout.spans if oout is not out else [])

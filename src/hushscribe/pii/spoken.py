@@ -82,6 +82,14 @@ _LOCAL_STOP = frozenset(
     are its was i'm im i we they he she can could please just also then there here
     """.split()
 )
+_DOMAIN_STOP = frozenset(
+    "at is me to my the and or it it's its this that you your our his her their a an of on in for with from".split()
+)
+# Letter-by-letter acronyms that name a PII field ("c v c", "s s n"): joined so the
+# context rules see the field name, and never mistaken for a spelled-out name.
+ACRONYMS = frozenset(
+    "cvv cvc ssn dob ip id vin pin ein mrn dl aba iban swift zip url www cc bic npi tin sin".split()
+)
 _SEPARATOR_WORDS = {"dot": ".", "underscore": "_", "dash": "-", "hyphen": "-", "plus": "+"}
 _SENTENCE_END = re.compile(r"[.?!]")
 _GROUP_BREAK = re.compile(r"[,;:\-/]")
@@ -291,6 +299,18 @@ def segment_digits(ws: list[str]) -> str:
     return "".join(out)
 
 
+def _split_day_year(ws: list[str]) -> tuple[int, str, str] | None:
+    """After a month name, "seven nineteen sixty one" is day 7 + year 1961, not 71961."""
+    whole = segment_digits(ws)
+    if len(whole) <= 4:
+        return None
+    for k in range(1, min(3, len(ws))):
+        day, year = segment_digits(ws[:k]), segment_digits(ws[k:])
+        if day and 1 <= int(day) <= 31 and len(year) == 4 and year[:2] in ("19", "20"):
+            return k, day, year
+    return None
+
+
 def _ordinal_suffix(n: int) -> str:
     if 10 <= n % 100 <= 20:
         return "th"
@@ -399,6 +419,20 @@ def _build_pieces(text: str, words: list[_W]) -> list[_P]:
                 break
             j += 1
         segments = [s for s in segments if s]
+        prev_low = pieces[-1].low if pieces else ""
+        if prev_low in _MONTHS and len(segments) == 1:
+            split = _split_day_year(segments[0])
+            if split is not None:
+                k, day, year = split
+                mid = words[i + k - 1]
+                pieces.append(_P(day, w.start, mid.end, w.lead, w.lead_start, mid.trail, False, "num",
+                                 digits_only=True, low=day))
+                nxt = words[i + k]
+                last = words[j - 1]
+                pieces.append(_P(year, nxt.start, last.end, nxt.lead, nxt.lead_start, last.trail, False, "num",
+                                 digits_only=True, low=year))
+                i = j
+                continue
         groups = [segment_digits(s) for s in segments]
         groups = [g for g in groups if g]
         last = words[j - 1]
@@ -483,7 +517,7 @@ def _parse_domain(pieces: list[_P], k: int, *, multiword_first: bool) -> tuple[l
     first: list[str] = []
     j = k
     while True:
-        if j >= n or not _is_label(pieces[j]) or pieces[j].low in _LOCAL_STOP or pieces[j].low == "dot":
+        if j >= n or not _is_label(pieces[j]) or pieces[j].low in _DOMAIN_STOP or pieces[j].low == "dot":
             return None
         first.append(pieces[j].low)
         if pieces[j].trail:
@@ -588,10 +622,38 @@ def _assemble_addresses(pieces: list[_P]) -> list[_P]:
     return out
 
 
+def _join_acronyms(pieces: list[_P]) -> list[_P]:
+    """Runs of single letters that spell a field acronym ("s s n") -> one word ("ssn")."""
+    out: list[_P] = []
+    i = 0
+    while i < len(pieces):
+        j = i
+        while (
+            j < len(pieces)
+            and pieces[j].kind == "word"
+            and len(pieces[j].text) == 1
+            and pieces[j].text.isalpha()
+            and (j == i or not pieces[j - 1].trail.strip())
+            and (j == i or not pieces[j].lead)
+        ):
+            j += 1
+        word = "".join(p.low for p in pieces[i:j])
+        if j - i >= 2 and word in ACRONYMS:
+            first, last = pieces[i], pieces[j - 1]
+            out.append(_P(word, first.start, last.end, first.lead, first.lead_start, last.trail, False,
+                          "word", low=word))
+            i = j
+            continue
+        out.append(pieces[i])
+        i += 1
+    return out
+
+
 def normalize_spoken(text: str) -> Normalized:
     """Rewrite spoken numbers, e-mails and URLs (see module doc); map offsets back."""
     words = _tokenize(text)
     pieces = _build_pieces(text, words)
+    pieces = _join_acronyms(pieces)
     pieces = _join_dotted_numbers(pieces)
     pieces = _assemble_addresses(pieces)
     chars: list[str] = []

@@ -21,6 +21,11 @@ log = logging.getLogger("hushscribe.session")
 
 _CLOSE = object()
 
+# Stop reading from a client that is far ahead of processing (it sends faster than real time while
+# decodes are pending); resume when the backlog has drained. Bounds memory per session.
+BACKLOG_PAUSE_MS = 60_000
+BACKLOG_RESUME_MS = 20_000
+
 
 class SessionRunner:
     def __init__(self, ws: WebSocket, state) -> None:
@@ -30,6 +35,7 @@ class SessionRunner:
         self.session: SessionProtocol | None = None
         self.gone = False
         self.close_code: int | None = None
+        self._drained = asyncio.Event()
 
     # -- output -----------------------------------------------------------------------
     def flush(self) -> None:
@@ -40,6 +46,8 @@ class SessionRunner:
             self.out.put_nowait(msg)
         for req in s.requests_to_run():
             self.state.scheduler.submit(req, self._on_result)
+        if s.backlog_ms <= BACKLOG_RESUME_MS:
+            self._drained.set()
         if s.close is not None and self.close_code is None:
             self.close_code = s.close[0]
             self.out.put_nowait((_CLOSE, *s.close))
@@ -76,6 +84,10 @@ class SessionRunner:
         assert s is not None
         timeout = s.params.inactivity_timeout_s
         while not s.closed:
+            if s.backlog_ms > BACKLOG_PAUSE_MS:
+                self._drained.clear()
+                await self._drained.wait()
+                continue
             try:
                 if timeout:
                     msg = await asyncio.wait_for(self.ws.receive(), timeout)

@@ -1,0 +1,160 @@
+"""``hushscribe bench ...``: benchmarks. ``bench stream`` is the streaming load generator
+(latency from the true end of speech, WER, send lag, server CPU/RSS under N concurrent streams).
+
+Add another benchmark by writing ``add_<name>_parser(bench_sub)`` and listing it in
+:data:`SUBCOMMANDS` (or calling it on the subparsers object :func:`add_bench_parser` returns).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import sys
+from pathlib import Path
+from typing import Callable
+
+
+def add_stream_bench_parser(bsub) -> argparse.ArgumentParser:
+    p = bsub.add_parser(
+        "stream",
+        help="N concurrent streams of labelled call recordings: TTFS, partials, WER, send lag, server CPU/RSS",
+        description="Stream the call recordings (*.wav with their *.json turn labels) over N concurrent "
+                    "WebSocket sessions, as the AssemblyAI Python SDK does, and measure time to final "
+                    "segment (TTFS) from the true end of speech of each labelled turn.",
+    )
+    target = p.add_mutually_exclusive_group()
+    target.add_argument("--url", default=None,
+                        help="server WebSocket URL (default $HUSHSCRIBE_URL or ws://127.0.0.1:8765/v3/ws)")
+    target.add_argument("--spawn", action="store_true",
+                        help="start 'hushscribe serve' on a free port for the run (measures its CPU and RSS)")
+    p.add_argument("--key", default=None,
+                   help="API key (default: 'bench-key' with --spawn, else $ASSEMBLYAI_API_KEY or the local dev key)")
+    p.add_argument("--server-pid", type=int, default=None,
+                   help="with --url: measure this server process's CPU time and RSS")
+    p.add_argument("--server-args", default="",
+                   help="with --spawn: extra 'serve' flags, one string, e.g. --server-args='--decode-workers 2'")
+    p.add_argument("--spawn-timeout-s", type=float, default=60.0, help="with --spawn: wait this long for /ready")
+    p.add_argument("--clips", type=Path, default=None,
+                   help="directory of call recordings with labels (default: <audio dir>/calls)")
+    p.add_argument("--limit", type=int, default=None, help="use only the first K calls (sorted by file name)")
+    p.add_argument("--streams", type=int, default=1, help="concurrent streams (default 1)")
+    pace = p.add_mutually_exclusive_group()
+    pace.add_argument("--realtime", dest="realtime", action="store_true", default=True,
+                      help="send at real-time pace (default)")
+    pace.add_argument("--fast", dest="realtime", action="store_false", help="send without pacing")
+    p.add_argument("--chunk-ms", type=int, default=50, help="audio per message (default 50)")
+    p.add_argument("--partials", action="store_true", help="include_partial_turns=true (default false)")
+    p.add_argument("--redact-pii", action="store_true", help="redact_pii=true (WER then counts the redactions)")
+    p.add_argument("--speech-model", default="universal-streaming-english")
+    p.add_argument("--duration-s", type=float, default=None,
+                   help="audio per stream: loop over the calls until this much (default: one call per stream)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the 0..--stagger-s random start offsets")
+    p.add_argument("--stagger-s", type=float, default=1.0, help="stream starts are spread over this many seconds")
+    p.add_argument("--late-ms", type=float, default=200.0,
+                   help="a chunk sent this much after its real-time deadline counts as late (default 200)")
+    p.add_argument("--termination-timeout-s", type=float, default=10.0,
+                   help="Termination later than this after the last chunk counts as falling behind (default 10)")
+    p.add_argument("--json", dest="json_out", type=Path, default=None, help="write the full report here")
+    p.add_argument("--find-capacity", action="store_true",
+                   help="ramp N (1,2,4,6,8,10,12,16,...) and report the largest N that passes the gate")
+    p.add_argument("--max-streams", type=int, default=32, help="with --find-capacity: largest N tried (default 32)")
+    p.add_argument("--gate-ms", type=float, default=800.0, help="with --find-capacity: TTFS P95 gate (default 800)")
+    p.set_defaults(func=run_stream_bench)
+    return p
+
+
+SUBCOMMANDS: list[Callable] = [add_stream_bench_parser]
+
+
+def add_bench_parser(sub):
+    """Add ``bench`` with its subcommands to the top-level subparsers; returns the ``bench``
+    subparsers so more benchmarks can be added."""
+    p = sub.add_parser("bench", help="benchmarks (stream: concurrent streaming load)")
+    bsub = p.add_subparsers(dest="bench_command", required=True, metavar="BENCHMARK")
+    for add in SUBCOMMANDS:
+        add(bsub)
+    return bsub
+
+
+def _default_key(args: argparse.Namespace) -> str:
+    if args.key:
+        return args.key
+    if args.spawn:
+        return "bench-key"
+    env = os.environ.get("ASSEMBLYAI_API_KEY")
+    if env:
+        return env
+    from ..settings import config_from, dev_key
+
+    return dev_key(config_from(None).home)
+
+
+def run_stream_bench(args: argparse.Namespace) -> int:
+    from ..bench import stream as bs
+    from ..bench.corpus import default_audio_dir
+
+    err = lambda m: print(f"hushscribe bench stream: {m}", file=sys.stderr)  # noqa: E731
+    if args.streams < 1 or args.chunk_ms < 1 or (args.duration_s is not None and args.duration_s <= 0):
+        err("--streams, --chunk-ms and --duration-s must be positive")
+        return 2
+    if args.find_capacity and args.duration_s is None:
+        args.duration_s = 60.0
+    clips = args.clips or (default_audio_dir() / "calls")
+    if not clips.is_dir():
+        err(f"no such directory: {clips}")
+        return 2
+    key = _default_key(args)
+    server = None
+    server_pid = args.server_pid
+    url = args.url or os.environ.get("HUSHSCRIBE_URL", "ws://127.0.0.1:8765/v3/ws")
+    if args.spawn:
+        server = bs.SpawnedServer(key, shlex.split(args.server_args), args.spawn_timeout_s)
+        print(f"hushscribe bench stream: starting {' '.join(['serve', '--port', str(server.port)])} ...",
+              file=sys.stderr, flush=True)
+        try:
+            server.start()
+        except RuntimeError as exc:
+            err(str(exc))
+            return 1
+        url, server_pid = server.url, server.proc.pid
+    cfg = bs.BenchConfig(
+        url=url, key=key, streams=args.streams, realtime=args.realtime, chunk_ms=args.chunk_ms,
+        partials=args.partials, redact_pii=args.redact_pii, speech_model=args.speech_model,
+        duration_s=args.duration_s, seed=args.seed, stagger_s=args.stagger_s, late_ms=args.late_ms,
+        termination_timeout_s=args.termination_timeout_s,
+    )
+    server_info = None
+    if server is not None:
+        server_info = {"spawned": True, "pid": server.proc.pid, "command": server.command[1:], "log": server.log.name}
+    elif server_pid:
+        server_info = {"spawned": False, "pid": server_pid}
+    try:
+        if args.find_capacity:
+            result = bs.find_capacity(cfg, clips, max_streams=args.max_streams, gate_ms=args.gate_ms,
+                                      limit=args.limit, server_pid=server_pid, server=server_info)
+        else:
+            result = bs.benchmark(cfg, clips, limit=args.limit, server_pid=server_pid, server=server_info)
+    except ValueError as exc:
+        err(str(exc))
+        return 2
+    finally:
+        if server is not None:
+            rc = server.stop()
+            if server_info is not None:
+                server_info["exit_code"] = rc
+    if args.json_out:
+        args.json_out.parent.mkdir(parents=True, exist_ok=True)
+        args.json_out.write_text(json.dumps(result, indent=1))
+    print("files: " + ", ".join(f"{f['id']} ({f['turns']} turns)" for f in result["files"]))
+    if args.find_capacity:
+        print(bs.capacity_table(result))
+    else:
+        print(bs.table(result))
+    if args.json_out:
+        print(f"report: {args.json_out}")
+    s = result["summary"] if not args.find_capacity else None
+    if s is not None and s["refused"] == s["streams"]:
+        return 1
+    return 0

@@ -1,0 +1,162 @@
+"""PII detection for one turn, and the :class:`~hushscribe.core.ports.Redactor` adapter.
+
+Why one shared detector: loading spaCy costs ~1 s and ~100 MB; a server with many sessions
+must load it once. :func:`get_detector` builds the instance lazily under a lock, so the first
+caller pays and every other caller (any thread) reuses it. ``detect`` itself is safe to call
+concurrently: the rule pass is pure, and the Presidio adapter serialises its spaCy call.
+
+Pipeline of :meth:`PiiDetector.detect`:
+
+1. :func:`.spoken.normalize_spoken` turns spoken numbers, e-mails and URLs into written form
+   (identity for already formatted text) with an offset map back to the original;
+2. :func:`.rules.find_rule_spans` runs the regex/context rules on the normalised text;
+3. the Presidio adapter runs spaCy NER and Presidio's recognisers on the original text;
+4. spans under the score threshold go; overlaps are resolved (see :func:`resolve_overlaps`);
+5. :func:`.policies.filter_spans` keeps what the client asked for, under the requested names.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable, Sequence
+
+from hushscribe.core.formatting import TimedWord
+
+from .policies import effective_policies, filter_spans, same_family
+from .render import render_words
+from .rules import find_rule_spans
+from .spoken import normalize_spoken
+from .types import Span
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Span", "PiiDetector", "PiiRedactor", "get_detector", "warm_up", "resolve_overlaps"]
+
+SCORE_THRESHOLD = 0.5
+
+# Which detection wins an overlap: structured identifiers beat dates, dates beat names,
+# rules beat the statistical NER (which is penalised below).
+_PRIORITY = {
+    "email_address": 100, "url": 95, "ip_address": 95, "username": 93, "password": 93,
+    "credit_card_number": 90, "credit_card_cvv": 90, "us_social_security_number": 90,
+    "banking_information": 90, "passport_number": 90, "healthcare_number": 90,
+    "phone_number": 88, "drivers_license": 88, "vehicle_id": 88, "organization_id": 88,
+    "credit_card_expiration": 88, "date_of_birth": 86, "account_number": 85,
+    "location_address": 84, "location_zip": 84, "location_coordinate": 84, "person_age": 82,
+    "date": 80, "filename": 80, "medical_code": 80, "zodiac_sign": 76, "language": 75,
+    "blood_type": 75, "injury": 72, "drug": 72, "medical_condition": 70, "medical_process": 70,
+    "occupation": 66, "person_name": 62, "organization": 60, "location_address_street": 60,
+    "location_city": 58, "location_state": 58, "location_country": 58, "location": 55,
+}
+
+
+def _priority(s: Span) -> int:
+    p = _PRIORITY.get(s.policy, 65)
+    if s.detector.startswith("presidio:SpacyRecognizer") or s.detector.startswith("spacy:"):
+        p -= 15
+    return p
+
+
+def resolve_overlaps(spans: Iterable[Span]) -> list[Span]:
+    """Non-overlapping spans: best first; a compatible overlap merges, a conflicting one loses.
+
+    "Best" is (priority, length, score). Compatible means same policy family (see
+    :func:`.policies.same_family`): "Springfield" (city) inside an address merges into the
+    address; a spaCy PERSON "kevin" inside an e-mail address loses to the e-mail.
+    """
+    order = sorted(spans, key=lambda s: (-_priority(s), -s.length, -s.score, s.start))
+    kept: list[Span] = []
+    for s in order:
+        hits = [i for i, k in enumerate(kept) if s.overlaps(k)]
+        if any(not same_family(s.policy, kept[i].policy) for i in hits):
+            continue
+        if not hits:
+            kept.append(s)
+            continue
+        i = hits[0]
+        k = kept[i]
+        kept[i] = Span(min(k.start, s.start), max(k.end, s.end), k.policy, max(k.score, s.score), k.detector)
+    kept.sort(key=lambda s: s.start)
+    return kept
+
+
+class PiiDetector:
+    """Finds PII spans in one turn of text. Build once (heavy); call from any thread."""
+
+    def __init__(self, *, use_presidio: bool = True, score_threshold: float = SCORE_THRESHOLD) -> None:
+        self.score_threshold = score_threshold
+        self._engine = None
+        if use_presidio:
+            try:
+                from .presidio_engine import PresidioEngine
+
+                self._engine = PresidioEngine()
+            except ImportError as exc:  # pragma: no cover - deployment without presidio
+                log.warning("presidio/spaCy unavailable (%s); PII detection uses rules only", exc)
+
+    @property
+    def uses_presidio(self) -> bool:
+        return self._engine is not None
+
+    def detect_all(self, text: str, policies: Iterable[str] | None = None) -> list[Span]:
+        """All resolved detections before policy filtering (for debugging and the benchmark)."""
+        if not text or not text.strip():
+            return []
+        wanted = effective_policies(policies)
+        norm = normalize_spoken(text)
+        spans = find_rule_spans(norm)
+        if self._engine is not None:
+            spans.extend(self._engine.analyze(text, wanted))
+        spans = [s for s in spans if s.score >= self.score_threshold and s.end > s.start]
+        return resolve_overlaps(spans)
+
+    def detect(self, text: str, policies: Iterable[str] | None = None) -> list[Span]:
+        """PII spans over ``text`` for the requested policies (None or all 65 = default set)."""
+        wanted = effective_policies(policies)
+        return filter_spans(self.detect_all(text, wanted), wanted)
+
+    def warm_up(self) -> None:
+        """Run one detection so the first real turn does not pay for lazy initialisation."""
+        if self._engine is not None:
+            self._engine.warm_up()
+        self.detect("My name is John Smith, call me at 415-555-0137 or four one five.")
+
+
+_shared: PiiDetector | None = None
+_shared_lock = threading.Lock()
+
+
+def get_detector() -> PiiDetector:
+    """The process-wide detector, created on first use."""
+    global _shared
+    if _shared is None:
+        with _shared_lock:
+            if _shared is None:
+                _shared = PiiDetector()
+    return _shared
+
+
+def warm_up() -> None:
+    """Load and exercise the shared detector (call at server start-up)."""
+    get_detector().warm_up()
+
+
+class PiiRedactor:
+    """Implements ``ports.Redactor``: detect on the space-joined words, then render (spec 7.4)."""
+
+    def __init__(self, detector: PiiDetector | None = None) -> None:
+        self._detector = detector
+
+    @property
+    def detector(self) -> PiiDetector:
+        if self._detector is None:
+            self._detector = get_detector()
+        return self._detector
+
+    def redact(self, words: Sequence[TimedWord], policies: Sequence[str], sub: str) -> list[TimedWord]:
+        if not words:
+            return []
+        text = " ".join(w.text for w in words)
+        spans = self.detector.detect(text, policies)
+        return render_words(words, spans, sub)
