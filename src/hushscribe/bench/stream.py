@@ -873,6 +873,12 @@ def table(result: dict) -> str:
                  f"(late chunks {s['late_chunks']}, max send lag {fmt(s['max_send_lag_ms'])} ms, "
                  f"max blocked in send {fmt(s['max_send_block_ms'])} ms), "
                  f"streams with errors {s['streams_with_errors']}")
+    problems = [(st["stream"], st["refusal"] or "; ".join(st["errors"])) for st in result.get("streams", [])
+                if st["refused"] or st["errors"]]
+    for idx, why in problems[:5]:
+        lines.append(f"  stream {idx}: {why}")
+    if len(problems) > 5:
+        lines.append(f"  ... and {len(problems) - 5} more (see the JSON report)")
     srv = s.get("server")
     if srv:
         cpu_s = "-" if srv["cpu_seconds"] is None else f"{srv['cpu_seconds']:.1f}"

@@ -59,12 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .stream import add_stream_parser
 
     add_stream_parser(sub)
-    try:
-        from .bench import add_bench_parser
-    except ImportError:  # pragma: no cover - the bench module is optional while it is being written
-        pass
-    else:
-        add_bench_parser(sub)
+    from .bench import add_bench_parser
+
+    add_bench_parser(sub)
     return parser
 
 
