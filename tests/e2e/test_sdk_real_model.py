@@ -103,7 +103,10 @@ def test_raw_websocket_quickstart(real_server, audio_dir):
     ws_app.close()
     th.join(5)
     types = [e["type"] for e in events]
-    assert types[0] == "Begin" and types[-1] == "Termination", types
+    assert "Termination" in types, events[-3:]
+    # websocket-client may report the server's close after Termination as an error; before it, none.
+    types = types[: types.index("Termination") + 1]
+    assert types[0] == "Begin" and "client-error" not in types, types
     formatted = [e for e in events if e["type"] == "Turn" and e["turn_is_formatted"]]
     text = " ".join(e["transcript"] for e in formatted).lower()
     assert "fellow americans" in text and "your country" in text
