@@ -49,6 +49,9 @@ class InferenceScheduler:
         self.max_partial_wait_s = max_partial_wait_s
         self.stats = SchedulerStats()
         self.on_decode: Callable[[DecodeRequest, float], None] | None = None  # metrics hook
+        # Runs in the worker thread after a decode (rendering + PII redaction of finals), so that
+        # no per-turn CPU work lands on the event loop.
+        self.postprocess: Callable[[DecodeRequest, DecodeResult], DecodeResult] | None = None
         self._queue: asyncio.PriorityQueue[_Item] | None = None
         self._seq = itertools.count()
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="decode")
@@ -73,6 +76,12 @@ class InferenceScheduler:
         assert self._queue is not None, "scheduler not started"
         self._queue.put_nowait(_Item(request.priority, next(self._seq), request, callback, time.monotonic()))
 
+    def _run(self, req: DecodeRequest) -> DecodeResult:
+        result = self.engine.transcribe(req)
+        if self.postprocess is not None:
+            result = self.postprocess(req, result)
+        return result
+
     async def _worker(self) -> None:
         assert self._queue is not None
         loop = asyncio.get_running_loop()
@@ -85,7 +94,7 @@ class InferenceScheduler:
                 continue
             t0 = time.perf_counter()
             try:
-                result = await loop.run_in_executor(self._executor, self.engine.transcribe, req)
+                result = await loop.run_in_executor(self._executor, self._run, req)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # the session decides what a failure means (3005 for finals)

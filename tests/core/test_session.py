@@ -290,7 +290,7 @@ def test_include_partial_turns_false_suppresses_partials_and_partial_decodes():
 
 
 def test_redact_pii_defaults_to_no_partials():
-    s = make_session(LONG_TURN, redact_pii="true")
+    s = make_session(LONG_TURN, redact_pii="true", redactor=MaskingRedactor())
     assert s.params.include_partial_turns is False
     d = Driver(s, script=growing_script()).frames(len(LONG_TURN))
     assert [t["end_of_turn"] for t in d.turns()] == [True]
@@ -1000,7 +1000,8 @@ def test_random_client_behaviour_never_breaks(param_idx, ops, fail_partials, fai
     """Random audio (valid sizes, odd byte counts), control messages and decode answers in any
     order (``auto``: the engine answers at once; otherwise only at ``answer`` steps)."""
     kw = _PARAMS[param_idx]
-    s = make_session(vad=ValueVad(), settings=SessionSettings(max_turn_ms=3000), **kw)
+    redactor = MaskingRedactor() if kw.get("redact_pii") == "true" else None
+    s = make_session(vad=ValueVad(), settings=SessionSettings(max_turn_ms=3000), redactor=redactor, **kw)
     words = SENTENCE
     d = Driver(s, script=lambda r: " ".join(words[: 1 + r.duration_ms // 400]) + rnd.choice([".", "", ",", "?"]), auto=auto)
     engine_broke = False
@@ -1049,3 +1050,8 @@ def test_random_client_behaviour_never_breaks(param_idx, ops, fail_partials, fai
     assert orders == sorted(orders)
     raw_finals = [t["turn_order"] for t in d.finals() if not t["turn_is_formatted"] or s.params.is_u3]
     assert raw_finals == list(range(len(raw_finals)))
+
+
+def test_redact_pii_without_a_redactor_is_refused_at_construction():
+    with pytest.raises(ValueError):
+        make_session(ONE_TURN, redact_pii="true")

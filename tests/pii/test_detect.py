@@ -61,6 +61,25 @@ CASES = [
     ("blood_type", "My blood type is O negative.", "O negative"),
     ("zodiac_sign", "My sign is Leo.", "Leo"),
     ("occupation", "I'm a registered nurse.", "nurse"),
+    ("filename", "I attached scan_0412.pdf to the email.", "scan_0412.pdf"),
+    ("gender", "My gender is female.", "female"),
+    ("healthcare_number", "My Medicare number is 1EG4-TE5-MK73.", "1EG4-TE5-MK73"),
+    ("injury", "I sprained my ankle last week.", "sprained my ankle"),
+    ("language", "I only speak Spanish.", "Spanish"),
+    ("location_address_street", "It's on Maple Avenue, near the school.", "Maple Avenue"),
+    ("location_coordinate", "We're at 40.7128, -74.0060 right now.", "40.7128, -74.0060"),
+    ("location_country", "We moved from Portugal.", "Portugal"),
+    ("marital_status", "I'm divorced.", "divorced"),
+    ("medical_code", "The diagnosis code is E11.9.", "E11.9"),
+    ("medical_process", "I had knee surgery in May.", "knee surgery"),
+    ("nationality", "I'm Italian.", "Italian"),
+    ("organization_id", "Our EIN is 12-3456789.", "12-3456789"),
+    ("organization_medical_facility", "Greenfield Pharmacy, how may I help you?", "Greenfield Pharmacy"),
+    ("physical_attribute", "He has brown hair.", "brown hair"),
+    ("political_affiliation", "I'm a registered Republican.", "Republican"),
+    ("religion", "We're Muslim.", "Muslim"),
+    ("sexuality", "I identify as bisexual.", "bisexual"),
+    ("vehicle_id", "The VIN is 1HGCM82633A004352.", "1HGCM82633A004352"),
 ]
 
 
@@ -101,8 +120,19 @@ def test_negatives_not_redacted(detector, text):
 def test_opt_in_policies_only_when_named(detector):
     text = "Your appointment is at 3:30 on Tuesday and it costs $40."
     assert detector.detect(text) == []
+    assert detector.detect(text, None) == []
     got = {s.policy for s in detector.detect(text, ["time", "day", "money_amount"])}
     assert {"time", "day", "money_amount"} <= got
+
+
+@pytest.mark.parametrize(
+    "policy, text",
+    [("duration", "for ten years"), ("month", "in June"), ("year", "back in 2019"),
+     ("statistics", "up 15% this year"), ("number_sequence", "the code 88412")],
+)
+def test_opt_in_spacy_labels(detector, policy, text):
+    assert detector.detect(text) == []
+    assert [s.policy for s in detector.detect(text, [policy])] == [policy]
 
 
 def test_policy_filtering_and_umbrella(detector):

@@ -7,8 +7,8 @@ out, and takes :class:`DecodeResult` values back -- effects out, results in.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Protocol, Sequence
 
 import numpy as np
 
@@ -41,6 +41,9 @@ class DecodeRequest:
     offset_ms: int  # session time of audio[0]
     keyterms: tuple[str, ...] = ()
     prompt: str | None = None
+    # For decodes that may become a final: how the worker should render it (see core.rendering).
+    formatted_only: bool = False
+    redaction: Any = None  # core.rendering.RedactionSpec | None
 
     @property
     def priority(self) -> int:
@@ -56,6 +59,8 @@ class DecodeResult:
     """Formatted (Whisper-style) words with times relative to the request's audio start."""
 
     words: tuple[TimedWord, ...]
+    # Filled in by the worker thread for final-kind decodes: core.rendering.final_renderings().
+    renderings: Mapping[str, tuple[TimedWord, ...]] | None = field(default=None, compare=False)
 
     @property
     def text(self) -> str:

@@ -24,6 +24,7 @@ from . import messages as m
 from .audio import ENGINE_RATE_HZ, AudioDecoder, chunk_duration_ms
 from .eot import end_of_turn_confidence
 from .formatting import TimedWord, unformat_words
+from .rendering import RedactionSpec, final_renderings
 from .params import ParamError, SessionParams, apply_update
 from .ports import DecodeRequest, DecodeResult, Redactor, VadStream
 from .turns import DiscardTurn, EndTurn, RequestDecode, StartTurn, TurnConfig, TurnMachine
@@ -121,6 +122,8 @@ class SessionProtocol:
         settings: SessionSettings = SessionSettings(),
         redactor: Redactor | None = None,
     ):
+        if params.redact_pii and redactor is None:
+            raise ValueError("redact_pii needs a redactor: refusing to risk unredacted finals")
         self.id = session_id
         self.params = params
         self.settings = settings
@@ -230,7 +233,7 @@ class SessionProtocol:
         if result is None:
             self.fail(m.CLOSE_SERVER_ERROR, "Session Cancelled: An error occurred")
             return
-        result = DecodeResult(tuple(_shift(result.words, pending.offset_ms)))
+        result = _shift_result(result, pending.offset_ms)
         mid = pending.machine_id
         assert mid is not None
         self._results[mid] = result
@@ -371,7 +374,7 @@ class SessionProtocol:
                     self._finish_turn(action.decode_id)
             elif isinstance(action, DiscardTurn):
                 if self._turn is not None and self._turn.partials_sent:
-                    self._emit_final(self._turn, (), 0.0)
+                    self._emit_final(self._turn, DecodeResult(()), 0.0)
                 self._turn = None
                 self._results.clear()
 
@@ -391,6 +394,8 @@ class SessionProtocol:
                 audio=audio,
                 offset_ms=offset_ms,
                 keyterms=tuple(self.params.keyterms_prompt),
+                formatted_only=self.params.is_u3,
+                redaction=self._redaction_spec() if wire_kind == "final" else None,
             )
         )
 
@@ -422,25 +427,33 @@ class SessionProtocol:
         self._results.clear()
         turn = self._turn
         if turn is not None and turn.seq == seq:
-            self._emit_final(turn, result.words, self._eot_confidence(result.text))
+            self._emit_final(turn, result, self._eot_confidence(result.text))
             self._turn = None
             self._buf.trim_before(self._buf.end - self.settings.preroll_ms * SAMPLES_PER_MS)
 
-    def _emit_final(self, turn: _Turn, words: Sequence[TimedWord], conf: float) -> None:
-        if not words and not turn.partials_sent:
+    def _redaction_spec(self) -> RedactionSpec | None:
+        p = self.params
+        return RedactionSpec(tuple(p.redact_pii_policies), p.redact_pii_sub) if p.redact_pii else None
+
+    def _emit_final(self, turn: _Turn, result: DecodeResult, conf: float) -> None:
+        if not result.words and not turn.partials_sent:
             return  # no empty finals (spec §4.2 REC) unless partials must be closed out
         p = self.params
+        renderings = result.renderings
+        redaction = self._redaction_spec()
+        if renderings is None or ("unformatted" not in renderings and not p.is_u3):
+            # No worker rendered it (offline use, tests): same function, inline.
+            renderings = final_renderings(result.words, formatted_only=p.is_u3, redaction=redaction,
+                                          redactor=self._redactor)
         order = self._turn_order
         self._turn_order += 1
         if p.is_u3:
-            finals = [(True, list(words), 1.0)]
+            finals = [(True, renderings["formatted"], 1.0)]
         else:
-            finals = [(False, unformat_words(words), conf)]
+            finals = [(False, renderings["unformatted"], conf)]
             if p.format_turns:
-                finals.append((True, list(words), conf))
+                finals.append((True, renderings["formatted"], conf))
         for i, (formatted, ws, c) in enumerate(finals):
-            if p.redact_pii and self._redactor is not None:
-                ws = self._redactor.redact(ws, p.redact_pii_policies, p.redact_pii_sub)
             transcript = m.words_text(ws)
             self._out.append(
                 m.TurnMessage(
@@ -490,6 +503,13 @@ class SessionProtocol:
             )
         turn.partials_sent += 1
         self._out.append(msg.to_dict())
+
+
+def _shift_result(result: DecodeResult, offset_ms: int) -> DecodeResult:
+    renderings = result.renderings
+    if renderings is not None:
+        renderings = {k: tuple(_shift(v, offset_ms)) for k, v in renderings.items()}
+    return DecodeResult(tuple(_shift(result.words, offset_ms)), renderings)
 
 
 def _shift(words: Sequence[TimedWord], offset_ms: int) -> list[TimedWord]:

@@ -46,7 +46,7 @@ _PRIORITY = {
     "location_address": 84, "location_zip": 84, "location_coordinate": 84, "person_age": 82,
     "date": 80, "filename": 80, "medical_code": 80, "zodiac_sign": 76, "language": 75,
     "blood_type": 75, "injury": 72, "drug": 72, "medical_condition": 70, "medical_process": 70,
-    "occupation": 66, "person_name": 62, "organization": 60, "location_address_street": 60,
+    "occupation": 66, "person_name": 62, "organization_medical_facility": 61, "organization": 60, "location_address_street": 60,
     "location_city": 58, "location_state": 58, "location_country": 58, "location": 55,
 }
 

@@ -374,7 +374,7 @@ KNOWN_ORGS = _phrases(
     lowe's, best buy, ikea, starbucks, mcdonald's, pepsico, coca cola, procter and gamble,
     johnson and johnson, pfizer, moderna, merck, novartis, abbvie, kaiser permanente, kaiser,
     aetna, cigna, humana, anthem, blue cross, blue cross blue shield, unitedhealthcare,
-    united healthcare, unitedhealth, medicare, medicaid, geico, state farm, allstate,
+    united healthcare, unitedhealth, geico, state farm, allstate,
     progressive insurance, liberty mutual, nationwide, farmers insurance, usaa, metlife,
     prudential, wells fargo, chase, jpmorgan, jp morgan, jpmorgan chase, bank of america,
     citibank, citigroup, citi, capital one, goldman sachs, morgan stanley, american express,
@@ -549,6 +549,16 @@ NATIONALITIES = _phrases(
     saudi, afghan, romanian, hungarian, czech, serbian, croatian, bosnian, albanian
     """
 )
+# Ethnic / regional group words spaCy tags NORP (kept as nationality, not mistaken for names).
+GROUP_WORDS = _phrases(
+    """
+    hispanic, latino, latina, latinx, asian, asian american, african american, black, white,
+    caucasian, native american, indigenous, european, arab, arabic, middle eastern, pacific islander,
+    jewish, muslim, christian, catholic, hindu, buddhist, sikh, democrats, republicans, democrat,
+    republican, americans, canadians, mexicans, latin american, south asian, east asian
+    """
+)
+
 OCCUPATIONS = _phrases(
     """
     nurse, registered nurse, doctor, physician, surgeon, dentist, pharmacist, teacher,

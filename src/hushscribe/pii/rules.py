@@ -282,9 +282,9 @@ def _find_triggers(toks: list[Tok]) -> list[_Trig]:
     return out
 
 
-def _context(trigs: list[_Trig], first_tok: int, sent: int, last_tok: int | None = None) -> tuple[str | None, bool, bool]:
-    """(category of the nearest strong trigger before first_tok, weak 'number' seen, last-four seen)."""
-    best: _Trig | None = None
+def _contexts(trigs: list[_Trig], first_tok: int, sent: int, last_tok: int | None = None) -> tuple[list[str], bool, bool]:
+    """(strong trigger categories before first_tok, nearest first; weak 'number' seen; last-four seen)."""
+    found: list[_Trig] = []
     weak = False
     last4 = False
     for t in trigs:
@@ -296,15 +296,25 @@ def _context(trigs: list[_Trig], first_tok: int, sent: int, last_tok: int | None
         if t.cat == "number":
             weak = True
             continue
-        if best is None or t.last > best.last or (t.last == best.last and t.first < best.first):
-            best = t
-    if best is None and last_tok is not None:
+        found.append(t)
+    found.sort(key=lambda t: (-t.last, t.first))
+    cats: list[str] = []
+    for t in found:
+        if t.cat not in cats:
+            cats.append(t.cat)
+    if not cats and last_tok is not None:
         # a trigger right after the group ("4111 ... is my card") as a fallback
         for t in trigs:
             if t.sent == sent and t.first >= last_tok and t.first - last_tok <= 3 and t.cat not in _WEAK:
-                best = t
+                cats.append(t.cat)
                 break
-    return (best.cat if best else None), weak, last4
+    return cats, weak, last4
+
+
+def _context(trigs: list[_Trig], first_tok: int, sent: int, last_tok: int | None = None) -> tuple[str | None, bool, bool]:
+    """Like :func:`_contexts`, with only the nearest category."""
+    cats, weak, last4 = _contexts(trigs, first_tok, sent, last_tok)
+    return (cats[0] if cats else None), weak, last4
 
 
 # --------------------------------------------------------------------------- #
@@ -380,14 +390,17 @@ _UNIT_AFTER = re.compile(
 
 
 def _classify(
-    cand: str, cat: str | None, weak: bool, last4: bool, bank_turn: bool
+    cand: str, cat: str | None, weak: bool, last4: bool, bank_turn: bool, *, strict: bool = False
 ) -> tuple[str, float] | None:
+    """Policy for an identifier candidate given its trigger category (see module doc).
+
+    ``strict``: only answer when the category itself fits (no shape-only fallback)."""
     digits = re.sub(r"\D", "", cand)
     letters = re.sub(r"[^A-Za-z]", "", cand)
     nd, nl = len(digits), len(letters)
     groups = re.findall(r"[A-Za-z\d]+", cand)
     plus = cand.lstrip().startswith("+")
-    if nd < 3 or nl > max(nd, 4):
+    if nd < 3 or (nl > max(nd, 4) and cat not in ("healthcare", "vehicle", "account", "dl", "passport")):
         return None
     pure = nl == 0
     shape = "-".join(str(len(g)) for g in groups)
@@ -427,6 +440,8 @@ def _classify(
         return "date_of_birth", 0.8
     if cat == "phone" and pure and 7 <= nd <= 15:
         return "phone_number", 0.9
+    if strict:
+        return None
     if weak and cat is None and pure and 7 <= nd <= 15 and not luhn_ok(digits):
         return "phone_number", 0.8
     # shape alone
@@ -548,11 +563,13 @@ def _dates(text: str, toks: list[Tok], trigs: list[_Trig], out: _Out, taken: lis
         has_day = bool(re.search(r"\b(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?\b", re.sub(r"(19|20)\d\d", "", s)))
         if cat == "expiry" and name in ("month year", "month/year", "numeric mdy", "month day year"):
             out.add(a, b, "credit_card_expiration", 0.85, f"rule:{name}")
+            taken.append((a, b))
             continue
         if name == "month/year":
             continue  # "8/27" alone is too ambiguous
         if cat == "dob":
             out.add(a, b, "date_of_birth", 0.9, f"rule:{name}")
+            taken.append((a, b))
             continue
         if name == "month year" or not has_day:
             # lone "May" / "March 2026" without a birth/expiry cue
@@ -581,8 +598,19 @@ def _identifiers(text: str, toks: list[Tok], trigs: list[_Trig], out: _Out, take
             continue
         first, last = _tok_range(toks, a, b)
         sent = toks[first].sent if first < len(toks) else 0
-        cat, weak, last4 = _context(trigs, first, sent, last)
-        res = _classify(s, cat, weak, last4, bank_turn)
+        cats, weak, last4 = _contexts(trigs, first, sent, last)
+        # the nearest trigger whose category fits the shape wins ("my passport expires in
+        # 2029 and the number is ..." -> passport, not expiry); else the shape alone
+        res = None
+        cat = None
+        for c in cats:
+            res = _classify(s, c, weak, last4, bank_turn, strict=True)
+            if res is not None:
+                cat = c
+                break
+        if res is None:
+            cat = cats[0] if cats else None
+            res = _classify(s, cat, weak, last4, bank_turn)
         if res is None:
             continue
         policy, score = res
@@ -704,8 +732,12 @@ _NAME_TRIGGERS = PhraseSet((
     "my attorney", "my doctor", "my dentist", "my therapist", "my caregiver", "her name is",
     "his name is", "their name is", "wife", "husband", "son", "daughter", "agent", "representative",
     "rep", "technician", "nurse", "supervisor", "manager", "colleague", "named",
+    "spoke to", "spoke with", "talked to", "talked with", "helped by", "assisted by", "signed by",
 ))
 _TITLE_WORDS = frozenset(("mr", "mrs", "ms", "miss", "dr", "doctor", "prof", "professor", "mister"))
+
+
+_MULTI_PLACES = PhraseSet(lx.CITIES | lx.US_STATES | lx.COUNTRIES)
 
 
 def _is_lexname(t: Tok) -> bool:
@@ -761,7 +793,8 @@ def _names(toks: list[Tok], out: _Out, formatted: bool) -> list[tuple[int, int]]
         if ns or nw:
             j = i + (ns or nw)
             trig_low = " ".join(t.low for t in toks[i:j])
-            if j < n and can_follow(j - 1) and toks[j].sent == toks[i].sent:
+            title_dot = trig_low in _TITLE_WORDS and toks[j - 1].after.strip() == "."
+            if j < n and (can_follow(j - 1) or title_dot) and toks[j].sent == toks[i].sent:
                 t = toks[j]
                 ok = False
                 if ns:
@@ -779,6 +812,21 @@ def _names(toks: list[Tok], out: _Out, formatted: bool) -> list[tuple[int, int]]
                     if ok and trig_low in ("with", "for", "and", "call", "called", "tell", "told", "ask", "asked", "under", "agent", "nurse", "rep"):
                         # weak cue: the word must be a known first name or followed by a surname
                         ok = _is_strong_first(t) or (t.low in lx.FIRST_NAMES and j + 1 < n and toks[j + 1].low in lx.SURNAMES)
+                    nxt = toks[j + 1] if j + 1 < n else None
+                    if (
+                        not ok
+                        and nxt is not None
+                        and trig_low not in ("with", "for", "and", "call", "tell", "told", "ask", "asked")
+                        and t.low not in lx.NOT_NAME_WORDS
+                        and t.text.replace("'", "").isalpha()
+                        and len(t.low) > 1
+                        and can_follow(j)
+                        and nxt.low in lx.SURNAMES
+                        and nxt.low not in lx.AMBIGUOUS_SURNAMES
+                    ):
+                        ok = True  # "this is siobhan o'neill": unknown first name + known surname
+                    if not ok and trig_low in ("under", "named", "called", "surname") and t.low in lx.SURNAMES and t.low not in lx.AMBIGUOUS_SURNAMES:
+                        ok = True  # "the account's under kowalski"
                 if ok:
                     k = j + 1
                     if can_follow(j):
@@ -793,6 +841,10 @@ def _names(toks: list[Tok], out: _Out, formatted: bool) -> list[tuple[int, int]]
             continue
         i += 1
     # context-free: a known first name, optionally followed by a surname
+    for a, b in _MULTI_PLACES.find_all(toks):
+        if b - a > 1:
+            for q in range(a, b):
+                used[q] = True
     for i, t in enumerate(toks):
         if used[i]:
             continue
@@ -822,9 +874,9 @@ def _names(toks: list[Tok], out: _Out, formatted: bool) -> list[tuple[int, int]]
 _SPELL_CUES = frozenset("spell spelled spelt spelling that's thats name is".split())
 
 
-def _spelled(toks: list[Tok], out: _Out, name_ranges: list[tuple[int, int]], extra_name_tokens: set[int]) -> None:
+def _spelled(toks: list[Tok], out: _Out, name_ranges: list[tuple[int, int]]) -> None:
     """Letter-by-letter spellings ("K, I, M", "n g u y e n") after a name or a spelling cue."""
-    name_end = {b for _, b in name_ranges} | {i + 1 for i in extra_name_tokens}
+    name_end = {b for _, b in name_ranges}
     i, n = 0, len(toks)
     while i < n:
         if len(toks[i].low) == 1 and toks[i].low.isalpha():
@@ -866,6 +918,9 @@ _GENERIC_ORG_WORDS = frozenset(
     company group services service energy power gas water phone cell""".split()
 )
 _ORG_SUFFIX = frozenset(lx.ORG_SUFFIXES)
+# Hospitals, clinics, pharmacies: the organization_medical_facility sub-type.
+_MEDICAL_SUFFIX = frozenset("hospital hospitals clinic clinics pharmacy pharmacies dental medical health healthcare labs laboratories".split())
+_MEDICAL_ORGS = frozenset(("kaiser permanente", "kaiser", "mayo clinic", "cleveland clinic", "walgreens", "cvs"))
 
 
 def _orgs(toks: list[Tok], out: _Out, formatted: bool) -> None:
@@ -876,7 +931,8 @@ def _orgs(toks: list[Tok], out: _Out, formatted: bool) -> None:
             prev = toks[a - 1].low if a else ""
             if not ((formatted and toks[a].cap and a > 0 and toks[a - 1].sent == toks[a].sent) or prev in _ORG_CUES):
                 continue
-        out.add(toks[a].start, toks[b - 1].end, "organization", 0.8, "rule:org:known")
+        policy = "organization_medical_facility" if phrase in _MEDICAL_ORGS else "organization"
+        out.add(toks[a].start, toks[b - 1].end, policy, 0.8, "rule:org:known")
     # Name + suffix ("Northwind Energy", "calling from acme insurance")
     for i in range(n):
         t = toks[i]
@@ -908,7 +964,8 @@ def _orgs(toks: list[Tok], out: _Out, formatted: bool) -> None:
         # a lone generic word before the suffix is not a name ("Claims Department")
         if all(toks[q].low in _GENERIC_ORG_WORDS for q in range(j, i)):
             continue
-        out.add(toks[j].start, t.end, "organization", 0.75, "rule:org:suffix")
+        policy = "organization_medical_facility" if t.low in _MEDICAL_SUFFIX else "organization"
+        out.add(toks[j].start, t.end, policy, 0.75, "rule:org:suffix")
 
 
 # --- places ------------------------------------------------------------------- #
@@ -1126,7 +1183,7 @@ _LANG_CUE = re.compile(
 _NATIONALITY = _attr_lexicon(lx.NATIONALITIES, ambiguous=lx.NATIONALITIES)
 _OCCUPATION_CUE = re.compile(
     r"\b(?:i'm|im|i am|he's|he is|she's|she is|they're|i was|i work as|works as|worked as|working as|"
-    r"job is|occupation is|profession is|employed as|retired|a retired|by profession)\s+(?:a\s+|an\s+)?(?:retired\s+|former\s+|registered\s+|licensed\s+)?("
+    r"job is|occupation is|profession is|employed as|retired|a retired|by profession|as)\s+(?:a\s+|an\s+)?(?:retired\s+|former\s+|registered\s+|licensed\s+)?("
     + "|".join(re.escape(w) for w in sorted(lx.OCCUPATIONS, key=len, reverse=True)) + r")s?\b",
     re.IGNORECASE,
 )
@@ -1214,7 +1271,7 @@ def find_rule_spans(norm: Normalized) -> list[Span]:
     else:
         oout, otoks = out, toks
     name_ranges = _names(otoks, oout, formatted)
-    _spelled(otoks, oout, name_ranges, set())
+    _spelled(otoks, oout, name_ranges)
     _orgs(otoks, oout, formatted)
     _gazetteer(otoks, oout, formatted)
     _medical_and_attributes(orig, otoks, oout)

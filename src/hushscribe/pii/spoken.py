@@ -387,6 +387,7 @@ def _build_pieces(text: str, words: list[_W]) -> list[_P]:
             continue
         # Collect a run: segments of number words split by soft breaks.
         segments: list[list[str]] = [[]]
+        seps: list[str] = [""]  # separator written before each segment
         j = i
         while j < n:
             if j > i and _ordinal_at(words, j) is not None and words[j].low not in _NUMBER_WORDS:
@@ -394,15 +395,16 @@ def _build_pieces(text: str, words: list[_W]) -> list[_P]:
             if j > i and words[j].low in TENS and _ordinal_at(words, j) is not None:
                 break
             if not _is_run_word(words, j, j > i):
-                # "dash"/"hyphen" between number words is a group separator
+                # "dash"/"hyphen"/"slash" between number words is a group separator
                 if (
-                    words[j].low in ("dash", "hyphen")
+                    words[j].low in ("dash", "hyphen", "slash")
                     and j + 1 < n
                     and j > i
                     and _is_run_word(words, j + 1, True)
                     and not _hard_break(words[j - 1])
                 ):
                     segments.append([])
+                    seps.append("/" if words[j].low == "slash" else "-")
                     j += 1
                     continue
                 break
@@ -413,12 +415,14 @@ def _build_pieces(text: str, words: list[_W]) -> list[_P]:
             if _soft_break(words[j]) and not words[j].compound_next:
                 if j + 1 < n and _is_run_word(words, j + 1, True) and words[j + 1].low not in ("hundred", "thousand", "million", "and"):
                     segments.append([])
+                    seps.append("/" if "/" in words[j].trail else "-")
                     j += 1
                     continue
                 j += 1
                 break
             j += 1
-        segments = [s for s in segments if s]
+        parts = [(sep, seg) for sep, seg in zip(seps, segments) if seg]
+        segments = [seg for _, seg in parts]
         prev_low = pieces[-1].low if pieces else ""
         if prev_low in _MONTHS and len(segments) == 1:
             split = _split_day_year(segments[0])
@@ -433,43 +437,72 @@ def _build_pieces(text: str, words: list[_W]) -> list[_P]:
                                  digits_only=True, low=year))
                 i = j
                 continue
-        groups = [segment_digits(s) for s in segments]
-        groups = [g for g in groups if g]
+        groups = [(sep, segment_digits(seg)) for sep, seg in parts]
+        groups = [(sep, g) for sep, g in groups if g]
         last = words[j - 1]
         if not groups:
             for k in range(i, j):
                 pieces.append(word_piece(words[k]))
             i = j
             continue
-        digits = "-".join(groups)
-        # Letters dictated right before the digits join them (IDs): "h z five two ..."
-        start_w = w
-        lead, lead_start = w.lead, w.lead_start
-        ndigits = sum(len(g) for g in groups)
-        if ndigits >= 4:
-            k = len(pieces)
-            while (
-                k > 0
-                and pieces[k - 1].kind == "word"
-                and len(pieces[k - 1].text) == 1
-                and pieces[k - 1].text.isalpha()
-                and not _SENTENCE_END.search(pieces[k - 1].trail)
-            ):
-                k -= 1
-            letters = pieces[k:]
-            if letters and not (len(letters) == 1 and letters[0].low in ("a", "i")):
-                del pieces[k:]
-                digits = "".join(p.text for p in letters) + digits
-                lead, lead_start = letters[0].lead, letters[0].lead_start
-                start = letters[0].start
-            else:
-                start = start_w.start
-        else:
-            start = start_w.start
-        pieces.append(_P(digits, start, last.end, lead, lead_start, last.trail, False, "num",
-                         digits_only="-" not in digits and digits.isdigit(), low=digits.lower()))
+        digits = "".join((sep if k else "") + g for k, (sep, g) in enumerate(groups))
+        first = w
+        if pieces and pieces[-1].low == "plus" and not pieces[-1].trail and sum(len(g) for _, g in groups) >= 8:
+            # "plus four four ..." is an international prefix
+            plus = pieces.pop()
+            pieces.append(_P("+" + digits, plus.start, last.end, plus.lead, plus.lead_start, last.trail, False,
+                             "num", low="+" + digits))
+            i = j
+            continue
+        pieces.append(_P(digits, first.start, last.end, w.lead, w.lead_start, last.trail, False, "num",
+                         digits_only=digits.isdigit(), low=digits.lower()))
         i = j
     return pieces
+
+
+def _is_letter_piece(p: _P) -> bool:
+    return p.kind == "word" and len(p.text) == 1 and p.text.isalpha()
+
+
+def _merge_alnum_ids(pieces: list[_P]) -> list[_P]:
+    """Letters dictated around digits form one ID: "h z five two three five" -> hz5235,
+    "k seven m two two nine" -> k7m229. Needs 4+ digits; a leading lone "a"/"i" is an
+    article or pronoun, not part of the ID."""
+    out: list[_P] = []
+    i = 0
+    n = len(pieces)
+    while i < n:
+        if not (_is_letter_piece(pieces[i]) or (pieces[i].kind == "num" and re.fullmatch(r"[\d-]+", pieces[i].text))):
+            out.append(pieces[i])
+            i += 1
+            continue
+        j = i
+        while j < n and (_is_letter_piece(pieces[j]) or (pieces[j].kind == "num" and re.fullmatch(r"[\d-]+", pieces[j].text))):
+            if j > i and (pieces[j].lead or _SENTENCE_END.search(pieces[j - 1].trail)):
+                break
+            j += 1
+        seq = pieces[i:j]
+        # drop a leading article/pronoun ("it's a 5 star", "i 2")
+        start = 0
+        while start < len(seq) and _is_letter_piece(seq[start]) and seq[start].low in ("a", "i") and (
+            start + 1 >= len(seq) or not _is_letter_piece(seq[start + 1])
+        ):
+            start += 1
+        core = seq[start:]
+        # trailing letters after the last number belong to the ID only if few ("4 b" apartment is not an ID)
+        ndig = sum(ch.isdigit() for p in core for ch in p.text)
+        has_letter = any(_is_letter_piece(p) for p in core)
+        has_num = any(p.kind == "num" for p in core)
+        if ndig >= 4 and has_letter and has_num and len(core) >= 2:
+            out.extend(seq[:start])
+            first, last = core[0], core[-1]
+            text = "".join(p.text for p in core)
+            out.append(_P(text, first.start, last.end, first.lead, first.lead_start, last.trail, False, "num",
+                          low=text.lower()))
+        else:
+            out.extend(seq)
+        i = j
+    return out
 
 
 def _join_dotted_numbers(pieces: list[_P]) -> list[_P]:
@@ -654,6 +687,7 @@ def normalize_spoken(text: str) -> Normalized:
     words = _tokenize(text)
     pieces = _build_pieces(text, words)
     pieces = _join_acronyms(pieces)
+    pieces = _merge_alnum_ids(pieces)
     pieces = _join_dotted_numbers(pieces)
     pieces = _assemble_addresses(pieces)
     chars: list[str] = []

@@ -6,6 +6,7 @@ sent within milliseconds of the upgrade. Engines and detectors can be injected (
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -15,7 +16,8 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from starlette.websockets import WebSocket
 
-from ..core.ports import Engine, Redactor, VoiceDetector
+from ..core.ports import DecodeRequest, DecodeResult, Engine, Redactor, VoiceDetector
+from ..core.rendering import final_renderings
 from ..scheduler import InferenceScheduler
 from ..settings import ServerConfig
 from .auth import Authenticator
@@ -59,6 +61,25 @@ def load_vad(config: ServerConfig) -> VoiceDetector:
     return SileroVoiceDetector()
 
 
+def load_redactor() -> Redactor:
+    """Presidio + spaCy, loaded and warmed once per process (about a second)."""
+    from ..pii import PiiRedactor, warm_up
+
+    warm_up()
+    return PiiRedactor()
+
+
+def make_postprocess(redactor: Redactor | None):
+    def postprocess(req: DecodeRequest, result: DecodeResult) -> DecodeResult:
+        if req.kind != "final" or not result.words:
+            return result
+        renderings = final_renderings(result.words, formatted_only=req.formatted_only,
+                                      redaction=req.redaction, redactor=redactor)
+        return DecodeResult(result.words, renderings)
+
+    return postprocess
+
+
 def create_app(
     config: ServerConfig,
     *,
@@ -78,7 +99,10 @@ def create_app(
             state.engine = load_engine(config)
         if state.vad is None:
             state.vad = load_vad(config)
+        if state.redactor is None:
+            state.redactor = await asyncio.to_thread(load_redactor)
         state.scheduler = InferenceScheduler(state.engine, workers=config.decode_workers)
+        state.scheduler.postprocess = make_postprocess(state.redactor)
         await state.scheduler.start()
         state.ready = True
         log.info("ready: engine=%s", getattr(state.engine, "name", "?"))
