@@ -97,6 +97,7 @@ DEFAULTS = [
     ("redact_pii", False),
     ("redact_pii_policies", PII_POLICIES),
     ("redact_pii_sub", "hash"),
+    ("redact_pii_partials", False),
     ("token", None),
     ("unknown", ()),
 ]
@@ -200,6 +201,7 @@ VALID = [
     ("redact_pii", "true", "redact_pii", True),
     ("redact_pii_policies", "person_name,phone_number", "redact_pii_policies", ("person_name", "phone_number")),
     ("redact_pii_sub", "entity_name", "redact_pii_sub", "entity_name"),
+    ("redact_pii_partials", "true", "redact_pii_partials", True),
     ("token", "tok_123", "token", "tok_123"),
 ]
 
@@ -293,6 +295,7 @@ ERRORS = [
     ([("redact_pii", "x")], "redact_pii", _BOOL),
     ([("redact_pii_policies", '["person_name", "bogus"]')], "redact_pii_policies.1", _POLICY_ERR),
     ([("redact_pii_sub", "mask")], "redact_pii_sub", "Input should be 'hash' or 'entity_name'"),
+    ([("redact_pii_partials", "maybe")], "redact_pii_partials", "Input should be a valid boolean, unable to interpret input"),
 ]
 
 

@@ -65,13 +65,48 @@ def add_stream_bench_parser(bsub) -> argparse.ArgumentParser:
     return p
 
 
-SUBCOMMANDS: list[Callable] = [add_stream_bench_parser]
+def add_pii_bench_parser(bsub) -> argparse.ArgumentParser:
+    p = bsub.add_parser(
+        "pii",
+        help="PII redaction: detector on labelled text (--data), or redacted finals of streamed audio (--audio)",
+        description="Text mode (default, --data): score the PII detector and the hash rendering on a labelled "
+                    "jsonl (eval.jsonl or pii.jsonl format): recall, precision, per-policy F1, latency. "
+                    "Audio mode (--audio DIR): stream every PII clip (pii.jsonl) and call recording "
+                    "(calls/*.wav) through a server with redact_pii=true and format_turns=true, and report per "
+                    "policy the share of labelled PII that does not survive in the finals.",
+    )
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--data", type=Path, default=None,
+                     help="labelled text jsonl (default: <audio dir>/../pii/eval.jsonl)")
+    src.add_argument("--audio", type=Path, default=None, metavar="DIR",
+                     help="audio test set with pii.jsonl, pii/*.wav and calls/*.wav + *.json")
+    p.add_argument("--json", dest="json_out", type=Path, default=None, help="write the full report here")
+    p.add_argument("--repeats", type=int, default=3, help="text mode: detections per turn for the latency (default 3)")
+    target = p.add_mutually_exclusive_group()
+    target.add_argument("--url", default=None,
+                        help="audio mode: server WebSocket URL (default $HUSHSCRIBE_URL or ws://127.0.0.1:8765/v3/ws)")
+    target.add_argument("--spawn", action="store_true", help="audio mode: start 'hushscribe serve' on a free port")
+    p.add_argument("--key", default=None,
+                   help="API key (default: 'bench-key' with --spawn, else $ASSEMBLYAI_API_KEY or the local dev key)")
+    p.add_argument("--server-args", default="", help="with --spawn: extra 'serve' flags, one string")
+    p.add_argument("--spawn-timeout-s", type=float, default=120.0, help="with --spawn: wait this long for /ready")
+    p.add_argument("--sub", choices=("hash", "entity_name"), default="hash", help="audio mode: redact_pii_sub")
+    p.add_argument("--only", choices=("clips", "calls"), default=None,
+                   help="audio mode: stream only the PII clips or only the call recordings")
+    p.add_argument("--no-baseline", dest="baseline", action="store_false",
+                   help="audio mode: skip the unredacted pass that tells which values the ASR recognised")
+    p.add_argument("--concurrency", type=int, default=2, help="audio mode: recordings streamed at once (default 2)")
+    p.set_defaults(func=run_pii_bench)
+    return p
+
+
+SUBCOMMANDS: list[Callable] = [add_stream_bench_parser, add_pii_bench_parser]
 
 
 def add_bench_parser(sub):
     """Add ``bench`` with its subcommands to the top-level subparsers; returns the ``bench``
     subparsers so more benchmarks can be added."""
-    p = sub.add_parser("bench", help="benchmarks (stream: concurrent streaming load)")
+    p = sub.add_parser("bench", help="benchmarks (stream: concurrent streaming load; pii: PII redaction)")
     bsub = p.add_subparsers(dest="bench_command", required=True, metavar="BENCHMARK")
     for add in SUBCOMMANDS:
         add(bsub)
@@ -156,5 +191,84 @@ def run_stream_bench(args: argparse.Namespace) -> int:
         print(f"report: {args.json_out}")
     s = result["summary"] if not args.find_capacity else None
     if s is not None and s["refused"] == s["streams"]:
+        return 1
+    return 0
+
+
+def _write_json(path: Path | None, result: dict) -> None:
+    if path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(result, indent=1, default=str))
+
+
+def run_pii_bench(args: argparse.Namespace) -> int:
+    err = lambda m: print(f"hushscribe bench pii: {m}", file=sys.stderr)  # noqa: E731
+    if args.audio is None:
+        if args.url or args.spawn:
+            err("--url/--spawn need --audio")
+            return 2
+        return _run_pii_text(args, err)
+    return _run_pii_audio(args, err)
+
+
+def _run_pii_text(args: argparse.Namespace, err) -> int:
+    from ..bench.corpus import default_audio_dir
+    from ..pii.bench import format_table, run_text_benchmark
+
+    data = args.data or (default_audio_dir().parent / "pii" / "eval.jsonl")
+    if not data.is_file():
+        err(f"no such file: {data}")
+        return 2
+    try:
+        result = run_text_benchmark(data, repeats=max(1, args.repeats))
+    except (ValueError, KeyError) as exc:
+        err(f"{data}: {exc}")
+        return 2
+    _write_json(args.json_out, result)
+    print(f"file: {data}")
+    print(format_table(result))
+    if args.json_out:
+        print(f"report: {args.json_out}")
+    return 0
+
+
+def _run_pii_audio(args: argparse.Namespace, err) -> int:
+    from ..bench import pii_audio
+    from ..bench import stream as bs
+
+    if not args.audio.is_dir():
+        err(f"no such directory: {args.audio}")
+        return 2
+    key = _default_key(args)
+    url = args.url or os.environ.get("HUSHSCRIBE_URL", "ws://127.0.0.1:8765/v3/ws")
+    server = server_info = None
+    if args.spawn:
+        server = bs.SpawnedServer(key, shlex.split(args.server_args), args.spawn_timeout_s)
+        print(f"hushscribe bench pii: starting serve --port {server.port} ...", file=sys.stderr, flush=True)
+        try:
+            server.start()
+        except RuntimeError as exc:
+            err(str(exc))
+            return 1
+        url = server.url
+        server_info = {"spawned": True, "pid": server.proc.pid, "command": server.command[1:], "log": server.log.name}
+    try:
+        result = pii_audio.benchmark(url, key, args.audio, sub=args.sub, baseline=args.baseline,
+                                     concurrency=max(1, args.concurrency), clips=args.only != "calls",
+                                     calls=args.only != "clips", server=server_info)
+    except ValueError as exc:
+        err(str(exc))
+        return 2
+    finally:
+        if server is not None:
+            rc = server.stop()
+            if server_info is not None:
+                server_info["exit_code"] = rc
+    _write_json(args.json_out, result)
+    print("files: " + ", ".join(f"{f['wav']} + {Path(f['labels']).name}" for f in result["files"]))
+    print(pii_audio.table(result))
+    if args.json_out:
+        print(f"report: {args.json_out}")
+    if result["stream_errors"] and len(result["stream_errors"]) == len(result["files"]):
         return 1
     return 0

@@ -502,6 +502,8 @@ _SPECS: tuple[_Spec, ...] = (
     _Spec("redact_pii", "redact_pii", _bool),
     _Spec("redact_pii_policies", "redact_pii_policies", _enum_items(PII_POLICIES), is_list=True),
     _Spec("redact_pii_sub", "redact_pii_sub", _enum(REDACT_PII_SUBS)),
+    # hushscribe extension: redact partial turns too (AssemblyAI sends them unredacted).
+    _Spec("redact_pii_partials", "redact_pii_partials", _bool),
     _Spec("token", "token", _any_str),
 )
 
@@ -566,6 +568,7 @@ class SessionParams:
     redact_pii: bool = False
     redact_pii_policies: tuple[str, ...] = None  # type: ignore[assignment]  # resolved: all
     redact_pii_sub: str = "hash"
+    redact_pii_partials: bool = False  # extension; only meaningful with redact_pii
     token: str | None = None
     unknown: tuple[str, ...] = ()
 

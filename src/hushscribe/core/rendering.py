@@ -39,3 +39,38 @@ def final_renderings(
             raise RuntimeError("redact_pii requested but no redactor is configured")
         out = {k: tuple(redactor.redact(list(v), redaction.policies, redaction.sub)) for k, v in out.items()}
     return out
+
+
+# Spoken and written numbers. A partial often shows the first digits of a number before the detector
+# has enough of it (and its context) to call it a phone or card number; the final will hide it.
+NUMBER_WORDS = frozenset(
+    """zero oh o one two three four five six seven eight nine ten eleven twelve thirteen fourteen
+    fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty
+    ninety hundred thousand million double triple""".split()
+)
+PARTIAL_NUMBER_LABEL = "[NUMBER_SEQUENCE]"
+
+
+def _core_bounds(text: str) -> tuple[int, int] | None:
+    idx = [i for i, ch in enumerate(text) if ch.isalnum()]
+    return (idx[0], idx[-1] + 1) if idx else None
+
+
+def _is_numeric(core: str) -> bool:
+    return any(ch.isdigit() for ch in core) or core.lower() in NUMBER_WORDS
+
+
+def mask_numbers(words: Sequence[TimedWord], sub: str) -> list[TimedWord]:
+    """Hide every number-like word (digits or number words) of a *partial*: when unsure, redact."""
+    out = []
+    for w in words:
+        bounds = _core_bounds(w.text)
+        if bounds is None or w.text.startswith("[") or not _is_numeric(w.text[bounds[0] : bounds[1]]):
+            out.append(w)
+            continue
+        a, b = bounds
+        core = w.text[a:b]
+        masked = PARTIAL_NUMBER_LABEL if sub == "entity_name" else "".join("#" if ch.isalnum() else ch for ch in core)
+        out.append(TimedWord(w.text[:a] + masked + w.text[b:], w.start_ms, w.end_ms, w.confidence))
+    return out
+

@@ -24,7 +24,7 @@ from . import messages as m
 from .audio import ENGINE_RATE_HZ, AudioDecoder, chunk_duration_ms
 from .eot import end_of_turn_confidence
 from .formatting import TimedWord, unformat_words
-from .rendering import RedactionSpec, final_renderings
+from .rendering import RedactionSpec, final_renderings, mask_numbers
 from .params import ParamError, SessionParams, apply_update
 from .ports import DecodeRequest, DecodeResult, Redactor, VadStream
 from .turns import DiscardTurn, EndTurn, RequestDecode, StartTurn, TurnConfig, TurnMachine
@@ -395,7 +395,7 @@ class SessionProtocol:
                 offset_ms=offset_ms,
                 keyterms=tuple(self.params.keyterms_prompt),
                 formatted_only=self.params.is_u3,
-                redaction=self._redaction_spec() if wire_kind == "final" else None,
+                redaction=self._redaction_spec() if wire_kind == "final" else self._partial_redaction_spec(),
             )
         )
 
@@ -435,6 +435,10 @@ class SessionProtocol:
         p = self.params
         return RedactionSpec(tuple(p.redact_pii_policies), p.redact_pii_sub) if p.redact_pii else None
 
+    def _partial_redaction_spec(self) -> RedactionSpec | None:
+        """Safe partials (extension ``redact_pii_partials``): partials are redacted like finals."""
+        return self._redaction_spec() if self.params.redact_pii_partials else None
+
     def _emit_final(self, turn: _Turn, result: DecodeResult, conf: float) -> None:
         if not result.words and not turn.partials_sent:
             return  # no empty finals (spec §4.2 REC) unless partials must be closed out
@@ -472,11 +476,23 @@ class SessionProtocol:
         turn = self._turn
         if turn is None or turn.ended or turn.seq != pending.turn_seq or not self.params.include_partial_turns:
             return
-        words = list(result.words) if shifted else _shift(result.words, pending.offset_ms)
+        if not shifted:
+            result = _shift_result(result, pending.offset_ms)
+        words = list(result.words)
         if not words:
             return
         p = self.params
+        redaction = self._partial_redaction_spec()
+        renderings = None
+        if redaction is not None:
+            base = result.renderings
+            if base is None or ("unformatted" not in base and not p.is_u3):
+                base = final_renderings(words, formatted_only=p.is_u3, redaction=redaction,
+                                        redactor=self._redactor)
+            renderings = {k: tuple(mask_numbers(v, redaction.sub)) for k, v in base.items()}
         if p.is_u3:
+            if renderings is not None:
+                words = list(renderings["formatted"])
             msg = m.TurnMessage(
                 turn_order=self._turn_order,
                 end_of_turn=False,
@@ -487,7 +503,7 @@ class SessionProtocol:
                 transcript=m.words_text(words),
             )
         else:
-            raw = unformat_words(words)
+            raw = list(renderings["unformatted"]) if renderings is not None else unformat_words(words)
             texts = tuple(w.text for w in raw)
             stable = _common_prefix(texts, turn.last_partial_words)
             stable = min(stable, max(0, len(raw) - 1))  # the trailing word is never final

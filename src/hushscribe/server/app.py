@@ -71,7 +71,8 @@ def load_redactor() -> Redactor:
 
 def make_postprocess(redactor: Redactor | None):
     def postprocess(req: DecodeRequest, result: DecodeResult) -> DecodeResult:
-        if req.kind != "final" or not result.words:
+        # Finals, and partials of sessions with safe partials (redaction set), are rendered here.
+        if not result.words or (req.kind != "final" and req.redaction is None):
             return result
         renderings = final_renderings(result.words, formatted_only=req.formatted_only,
                                       redaction=req.redaction, redactor=redactor)
