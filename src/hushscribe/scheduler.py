@@ -48,7 +48,8 @@ class InferenceScheduler:
         self.workers = workers
         self.max_partial_wait_s = max_partial_wait_s
         self.stats = SchedulerStats()
-        self.on_decode: Callable[[DecodeRequest, float], None] | None = None  # metrics hook
+        self.on_decode: Callable[[DecodeRequest, float], None] | None = None  # metrics hooks
+        self.on_skip: Callable[[DecodeRequest], None] | None = None
         # Runs in the worker thread after a decode (rendering + PII redaction of finals), so that
         # no per-turn CPU work lands on the event loop.
         self.postprocess: Callable[[DecodeRequest, DecodeResult], DecodeResult] | None = None
@@ -90,6 +91,8 @@ class InferenceScheduler:
             req = item.request
             if req.kind == "partial" and time.monotonic() - item.enqueued > self.max_partial_wait_s:
                 self.stats.skipped_partials += 1
+                if self.on_skip is not None:
+                    self.on_skip(req)
                 _deliver(item.callback, req, None, None)
                 continue
             t0 = time.perf_counter()

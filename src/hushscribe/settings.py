@@ -67,6 +67,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("home", str(Path.home() / ".config" / "hushscribe"), str,
             "Directory for the generated dev key."),
     Setting("max_session_seconds", 10800, int, "Maximum session duration (Error 3008 when reached)."),
+    Setting("max_sessions", 12, int,
+            "Concurrent sessions admitted; more are refused with 3009 (size it with 'hushscribe bench stream "
+            "--find-capacity')."),
     Setting("strict_min_chunk", False, _bool,
             "Reject audio messages shorter than 50 ms with 3007 (AssemblyAI's documented rule; off by "
             "default because browsers and SDK flushes send short tails)."),
@@ -92,6 +95,7 @@ class ServerConfig:
     strip_bearer: bool = True
     home: str = str(Path.home() / ".config" / "hushscribe")
     max_session_seconds: int = 10800
+    max_sessions: int = 12
     strict_min_chunk: bool = False
     partial_interval_ms: int = 1000
     max_turn_ms: int = 28000
@@ -103,7 +107,8 @@ class ServerConfig:
             v = getattr(self, s.name)
             if s.choices and v not in s.choices:
                 raise ValueError(f"{s.flag}: {v!r} is not one of {', '.join(s.choices)}")
-        for name in ("port", "cpu_threads", "decode_workers", "max_session_seconds", "partial_interval_ms", "max_turn_ms"):
+        for name in ("port", "cpu_threads", "decode_workers", "max_session_seconds", "max_sessions",
+                     "partial_interval_ms", "max_turn_ms"):
             if getattr(self, name) <= 0 and name != "port":
                 raise ValueError(f"--{name.replace('_', '-')} must be positive")
         if not 0 <= self.port <= 65535:

@@ -14,7 +14,8 @@ against them with :func:`check_span`:
   across spaces and ``-.,/()`` so "774 391 208" and "774-391-208" read alike);
 * **words** -- every alphabetic word of the span (at least 3 letters, not a stop word, a number
   word, a TLD or a generic address word such as "street") leaks when it occurs in the final as a
-  whole word (case-insensitive), or inside an e-mail/URL-like token ("davidchen@gmail.com").
+  whole word (case-insensitive), inside an e-mail/URL-like token ("davidchen@gmail.com"), or, for
+  words of 6+ letters, split in two adjacent words ("spring field" for "Springfield").
 
 A span with digits is checked on both (its digits, and its remaining words: "Four twenty two Maple
 Street, Springfield" checks 422, maple, springfield). A span with nothing checkable (a spelled-out
@@ -120,8 +121,11 @@ def digit_numbers(text: str) -> list[str]:
 def _has_word(text_low: str, word: str) -> bool:
     if re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", text_low):
         return True
-    if len(word) >= 4:  # glued into an address: "davidchen@gmail.com", "speedtestnorthwind.net"
-        return any(word in tok for tok in _ADDRESS_TOKEN.findall(text_low))
+    if len(word) >= 4 and any(word in tok for tok in _ADDRESS_TOKEN.findall(text_low)):
+        return True  # glued into an address: "davidchen@gmail.com", "speedtestnorthwind.net"
+    if len(word) >= 6:  # split by the recogniser: "spring field" for "Springfield"
+        toks = _ALPHA_WORD.findall(text_low)
+        return any(a + b == word for a, b in zip(toks, toks[1:]))
     return False
 
 
@@ -284,8 +288,9 @@ class StreamResult:
 
 
 async def stream_pcm(url: str, key: str, pcm: bytes, query: dict[str, Any], *, recording: str = "",
-                     chunk_ms: int = 100, timeout_s: float = 300.0) -> StreamResult:
-    """Send ``pcm`` (16 kHz s16le) without pacing, then ``Terminate``; collect every message."""
+                     chunk_ms: int = 100, timeout_s: float = 300.0, realtime: bool = False) -> StreamResult:
+    """Send ``pcm`` (16 kHz s16le), then ``Terminate``; collect every message. Without pacing by
+    default; ``realtime`` sends each chunk when its audio would exist (partials need that)."""
     from websockets.asyncio.client import connect
     from websockets.exceptions import ConnectionClosed
 
@@ -320,15 +325,20 @@ async def stream_pcm(url: str, key: str, pcm: bytes, query: dict[str, Any], *, r
                 return res
             receiver = asyncio.create_task(receive(ws))
             step = RATE * 2 * chunk_ms // 1000
+            t_audio = time.monotonic()
             for k, i in enumerate(range(0, len(pcm), step)):
                 if receiver.done():
                     break
+                if realtime:
+                    delay = t_audio + (k + 1) * chunk_ms / 1000 - time.monotonic()
+                    if delay > 0:
+                        await asyncio.sleep(delay)
                 try:
                     await ws.send(pcm[i : i + step])
                 except ConnectionClosed:
                     res.errors.append("connection closed while sending audio")
                     break
-                if k % 10 == 9:
+                if not realtime and k % 10 == 9:
                     await asyncio.sleep(0)
             if not receiver.done():
                 try:

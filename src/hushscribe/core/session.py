@@ -147,6 +147,9 @@ class SessionProtocol:
         self._turn_seq = 0
         self._turn_order = 0
         self._decoded_until = 0  # absolute sample index: audio before it belongs to an ended turn
+        self._received = 0  # 16 kHz samples received so far
+        self._arrivals: collections.deque[tuple[int, float]] = collections.deque()  # (end sample, clock)
+        self._latencies: list[float] = []
         self._awaiting_final: tuple[int, int, str] | None = None  # (machine id, turn seq, reason)
         self._partial_in_flight = False
         self._terminate_requested = False
@@ -156,6 +159,11 @@ class SessionProtocol:
     # ------------------------------------------------------------------ outputs
     def messages_to_send(self) -> list[dict]:
         out, self._out = self._out, []
+        return out
+
+    def latencies_to_report(self) -> list[float]:
+        """Seconds from the arrival of each final's last speech audio to the final (for metrics)."""
+        out, self._latencies = self._latencies, []
         return out
 
     def requests_to_run(self) -> list[DecodeRequest]:
@@ -194,8 +202,12 @@ class SessionProtocol:
             )
             return
         samples = self._decoder.decode(data)
+        self._received += len(samples)
+        self._arrivals.append((self._received, self._clock()))
         self._enqueue_samples(samples)
         self._pump()
+        while len(self._arrivals) > 1 and self._arrivals[0][0] < self._buf.start:
+            self._arrivals.popleft()
 
     def receive_text(self, text: str) -> None:
         if self.closed:
@@ -451,6 +463,8 @@ class SessionProtocol:
                                           redactor=self._redactor)
         order = self._turn_order
         self._turn_order += 1
+        if result.words:
+            self._record_latency(result.words[-1].end_ms * SAMPLES_PER_MS)
         if p.is_u3:
             finals = [(True, renderings["formatted"], 1.0)]
         else:
@@ -471,6 +485,14 @@ class SessionProtocol:
                     utterance=transcript if i == 0 else "",
                 ).to_dict()
             )
+
+    def _record_latency(self, speech_end: int) -> None:
+        while len(self._arrivals) > 1 and self._arrivals[1][0] <= speech_end:
+            self._arrivals.popleft()  # older chunks can no longer hold a turn's end
+        for end, at in self._arrivals:
+            if end >= speech_end:
+                self._latencies.append(max(0.0, self._clock() - at))
+                return
 
     def _emit_partial(self, pending: _Pending, result: DecodeResult, shifted: bool = False) -> None:
         turn = self._turn

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.websockets import WebSocket
 
 from ..core.ports import DecodeRequest, DecodeResult, Engine, Redactor, VoiceDetector
@@ -21,6 +21,7 @@ from ..core.rendering import final_renderings
 from ..scheduler import InferenceScheduler
 from ..settings import ServerConfig
 from .auth import Authenticator
+from .metrics import CONTENT_TYPE_LATEST, Metrics
 from .ws import SessionRunner
 
 log = logging.getLogger("hushscribe.server")
@@ -36,6 +37,11 @@ class AppState:
     scheduler: InferenceScheduler | None = None
     sessions: dict[str, Any] = field(default_factory=dict)
     ready: bool = False
+    metrics: Metrics | None = None
+
+    @property
+    def free_slots(self) -> int:
+        return max(0, self.config.max_sessions - len(self.sessions))
 
 
 def load_engine(config: ServerConfig) -> Engine:
@@ -104,6 +110,8 @@ def create_app(
             state.redactor = await asyncio.to_thread(load_redactor)
         state.scheduler = InferenceScheduler(state.engine, workers=config.decode_workers)
         state.scheduler.postprocess = make_postprocess(state.redactor)
+        state.scheduler.on_decode = lambda req, dt: state.metrics.decode.labels(req.kind).observe(dt)
+        state.scheduler.on_skip = lambda req: state.metrics.skipped.inc()
         await state.scheduler.start()
         state.ready = True
         log.info("ready: engine=%s", getattr(state.engine, "name", "?"))
@@ -113,6 +121,8 @@ def create_app(
             state.ready = False
             await state.scheduler.stop()
 
+    state.metrics = Metrics(queue_depth=lambda: state.scheduler.queue_depth if state.scheduler else 0,
+                            active_sessions=lambda: len(state.sessions))
     app = FastAPI(title="hushscribe", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.hs = state
 
@@ -123,8 +133,18 @@ def create_app(
 
     @app.get("/ready")
     async def ready() -> JSONResponse:
-        body = {"ready": state.ready, "active_sessions": len(state.sessions)}
-        return JSONResponse(body, status_code=200 if state.ready else 503)
+        """200 while the model is loaded and a session slot is free (load balancers use it)."""
+        body = {
+            "ready": state.ready,
+            "active_sessions": len(state.sessions),
+            "max_sessions": config.max_sessions,
+            "free_slots": state.free_slots,
+        }
+        return JSONResponse(body, status_code=200 if state.ready and state.free_slots > 0 else 503)
+
+    @app.get("/metrics")
+    async def metrics() -> Response:
+        return Response(state.metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
     async def session_endpoint(websocket: WebSocket) -> None:
         await SessionRunner(websocket, state).run()

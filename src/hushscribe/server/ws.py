@@ -13,6 +13,7 @@ import uuid
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from ..core import messages as m
+from ..core.audio import chunk_duration_ms
 from ..core.params import ParamError, parse_session_params
 from ..core.ports import DecodeRequest, DecodeResult
 from ..core.session import SessionProtocol, SessionSettings
@@ -44,6 +45,8 @@ class SessionRunner:
             return
         for msg in s.messages_to_send():
             self.out.put_nowait(msg)
+        for seconds in s.latencies_to_report():
+            self.state.metrics.ttfs.observe(seconds)
         for req in s.requests_to_run():
             self.state.scheduler.submit(req, self._on_result)
         if s.backlog_ms <= BACKLOG_RESUME_MS:
@@ -102,6 +105,7 @@ class SessionRunner:
                 return
             data = msg.get("bytes")
             if data is not None:
+                self.state.metrics.audio.inc(chunk_duration_ms(len(data), s.params.encoding, s.params.sample_rate) / 1000)
                 s.receive_audio(data)
             elif msg.get("text") is not None:
                 s.receive_text(msg["text"])
@@ -113,14 +117,21 @@ class SessionRunner:
         started = time.monotonic()
         auth = self.state.auth.authenticate(ws.headers.get("authorization"), ws.query_params.get("token"))
         if not auth.ok:
+            self.state.metrics.refused.labels("auth").inc()
             await self._reject(m.CLOSE_UNAUTHORIZED, auth.error)
             log.info("session refused: auth (1008)")
             return
         try:
             params = parse_session_params(ws.query_params.multi_items(), default_speech_model=cfg.default_speech_model)
         except ParamError as exc:
+            self.state.metrics.refused.labels("invalid_parameter").inc()
             await self._reject(m.CLOSE_INVALID_INPUT, exc.message)
             log.info("session refused: invalid parameter %r (3006)", exc.param)
+            return
+        if self.state.free_slots <= 0:
+            self.state.metrics.refused.labels("capacity").inc()
+            await self._reject(m.CLOSE_TOO_MANY_SESSIONS, "Unauthorized Connection: Too many concurrent sessions")
+            log.info("session refused: capacity (3009)")
             return
         sid = str(uuid.uuid4())
         session = SessionProtocol(
@@ -136,19 +147,31 @@ class SessionRunner:
             redactor=self.state.redactor,
         )
         self.session = session
-        expires_at = int(time.time()) + cfg.max_session_seconds
-        await ws.send_text(m.to_json(m.begin(sid, expires_at, params.begin_configuration())))
-        self.state.sessions[sid] = session
-        log.info("session start id=%s model=%s sample_rate=%d encoding=%s format_turns=%s partials=%s redact_pii=%s",
-                 sid, params.speech_model, params.sample_rate, params.encoding, params.format_turns,
-                 params.include_partial_turns, params.redact_pii)
+        self.state.sessions[sid] = session  # before any await: admission counts it at once
+        self.state.metrics.sessions.inc()
+        try:
+            expires_at = int(time.time()) + cfg.max_session_seconds
+            await ws.send_text(m.to_json(m.begin(sid, expires_at, params.begin_configuration())))
+            log.info("session start id=%s model=%s sample_rate=%d encoding=%s format_turns=%s partials=%s "
+                     "redact_pii=%s", sid, params.speech_model, params.sample_rate, params.encoding,
+                     params.format_turns, params.include_partial_turns, params.redact_pii)
+            await self._serve(session)
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            pass  # the client went away; nothing to send it any more
+        finally:
+            self.gone = True
+            self.state.sessions.pop(sid, None)
+            log.info("session end id=%s close=%s audio_s=%.1f wall_s=%.1f", sid, self.close_code,
+                     session.audio_seconds, time.monotonic() - started)
+
+    async def _serve(self, session: SessionProtocol) -> None:
         loop = asyncio.get_running_loop()
 
         def expire() -> None:
             session.expire()
             self.flush()
 
-        expiry = loop.call_later(cfg.max_session_seconds, expire)
+        expiry = loop.call_later(self.state.config.max_session_seconds, expire)
         writer = asyncio.create_task(self._writer())
         reader = asyncio.create_task(self._reader())
         try:
@@ -156,8 +179,6 @@ class SessionRunner:
             if reader.done() and not writer.done() and not self.gone:
                 # The reader stopped because the session closed; let the writer finish sending.
                 await writer
-        except WebSocketDisconnect:
-            self.gone = True
         finally:
             expiry.cancel()
             self.gone = True
@@ -165,6 +186,3 @@ class SessionRunner:
                 if not t.done():
                     t.cancel()
             await asyncio.gather(reader, writer, return_exceptions=True)
-            self.state.sessions.pop(sid, None)
-            log.info("session end id=%s close=%s audio_s=%.1f wall_s=%.1f", sid, self.close_code,
-                     session.audio_seconds, time.monotonic() - started)

@@ -1,0 +1,36 @@
+"""Prometheus metrics (the only module that imports prometheus_client).
+
+Each app gets its own registry, so several apps in one process (tests) do not collide.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST  # noqa: F401  (re-exported for the app)
+
+LATENCY_BUCKETS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0)
+
+
+class Metrics:
+    def __init__(self, queue_depth: Callable[[], int], active_sessions: Callable[[], int]):
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.active = Gauge("hushscribe_active_sessions", "Open streaming sessions.", registry=r)
+        self.active.set_function(lambda: float(active_sessions()))
+        self.queue = Gauge("hushscribe_decode_queue_depth", "Decodes waiting for a worker.", registry=r)
+        self.queue.set_function(lambda: float(queue_depth()))
+        self.sessions = Counter("hushscribe_sessions_total", "Sessions that began.", registry=r)
+        self.refused = Counter("hushscribe_sessions_refused_total", "Sessions refused before Begin.",
+                               ["reason"], registry=r)
+        self.ttfs = Histogram("hushscribe_final_latency_seconds",
+                              "Time from the arrival of a turn's last speech audio to its final Turn.",
+                              buckets=LATENCY_BUCKETS, registry=r)
+        self.decode = Histogram("hushscribe_decode_seconds", "Engine time per decode.", ["kind"],
+                                buckets=LATENCY_BUCKETS, registry=r)
+        self.audio = Counter("hushscribe_audio_seconds_total", "Seconds of client audio received.", registry=r)
+        self.skipped = Counter("hushscribe_partials_skipped_total", "Partial decodes skipped as late.", registry=r)
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)
