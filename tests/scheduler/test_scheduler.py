@@ -1,0 +1,119 @@
+"""InferenceScheduler: priority, late partials, failures, post-processing off the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import numpy as np
+
+from hushscribe.core.ports import DecodeRequest, DecodeResult
+from hushscribe.engine.fake import FakeEngine
+from hushscribe.scheduler import InferenceScheduler
+
+
+def req(job_id: int, kind: str) -> DecodeRequest:
+    return DecodeRequest(job_id=job_id, kind=kind, audio=np.zeros(16000, np.float32), offset_ms=0)
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def test_finals_run_before_queued_partials():
+    async def main():
+        engine = FakeEngine(latency_s=0.05)
+        sched = InferenceScheduler(engine, workers=1, max_partial_wait_s=10)
+        await sched.start()
+        done: list[tuple[int, str]] = []
+        finished = asyncio.Event()
+
+        def cb(r, result, error):
+            done.append((r.job_id, r.kind))
+            if len(done) == 5:
+                finished.set()
+
+        sched.submit(req(1, "partial"), cb)  # starts at once: the worker is idle
+        await asyncio.sleep(0.01)
+        for i, kind in ((2, "partial"), (3, "partial"), (4, "final"), (5, "final")):
+            sched.submit(req(i, kind), cb)
+        await asyncio.wait_for(finished.wait(), 5)
+        await sched.stop()
+        return done
+
+    done = run(main())
+    assert [j for j, _ in done] == [1, 4, 5, 2, 3]
+
+
+def test_late_partials_are_skipped_not_run():
+    async def main():
+        engine = FakeEngine(latency_s=0.2)
+        sched = InferenceScheduler(engine, workers=1, max_partial_wait_s=0.1)
+        await sched.start()
+        results = {}
+        finished = asyncio.Event()
+
+        def cb(r, result, error):
+            results[r.job_id] = (result, error)
+            if len(results) == 3:
+                finished.set()
+
+        sched.submit(req(1, "final"), cb)
+        await asyncio.sleep(0.01)
+        sched.submit(req(2, "partial"), cb)  # waits 0.2 s behind the final: too late
+        sched.submit(req(3, "final"), cb)
+        await asyncio.wait_for(finished.wait(), 5)
+        await sched.stop()
+        return results, engine, sched
+
+    results, engine, sched = run(main())
+    assert results[2] == (None, None)
+    assert results[1][0] is not None and results[3][0] is not None
+    assert [c.job_id for c in engine.calls] == [1, 3]
+    assert sched.stats.skipped_partials == 1
+
+
+def test_engine_failures_reach_the_caller():
+    async def main():
+        sched = InferenceScheduler(FakeEngine(fail=lambda r: r.job_id == 1), workers=1)
+        await sched.start()
+        got = {}
+        finished = asyncio.Event()
+
+        def cb(r, result, error):
+            got[r.job_id] = (result, error)
+            if len(got) == 2:
+                finished.set()
+
+        sched.submit(req(1, "final"), cb)
+        sched.submit(req(2, "final"), cb)
+        await asyncio.wait_for(finished.wait(), 5)
+        await sched.stop()
+        return got, sched
+
+    got, sched = run(main())
+    assert got[1] == (None, "RuntimeError")
+    assert got[2][0] is not None and got[2][1] is None  # the worker survived
+    assert sched.stats.failures == 1
+
+
+def test_postprocess_runs_in_the_worker_thread():
+    async def main():
+        sched = InferenceScheduler(FakeEngine(), workers=1)
+        threads = []
+
+        def post(r, result):
+            threads.append(threading.current_thread().name)
+            return DecodeResult(result.words, {"formatted": result.words})
+
+        sched.postprocess = post
+        await sched.start()
+        fut = asyncio.get_running_loop().create_future()
+        sched.submit(req(1, "final"), lambda r, result, error: fut.set_result(result))
+        result = await asyncio.wait_for(fut, 5)
+        await sched.stop()
+        return threads, result, threading.current_thread().name
+
+    threads, result, loop_thread = run(main())
+    assert threads and threads[0].startswith("decode") and threads[0] != loop_thread
+    assert result.renderings is not None
