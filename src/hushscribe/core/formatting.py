@@ -656,6 +656,11 @@ def unformat_text(text: str) -> str:
 
 
 def unformat_words(words: Sequence[TimedWord]) -> list[TimedWord]:
+    """See :func:`unformat_words_with_sources`; the output words only."""
+    return unformat_words_with_sources(words)[0]
+
+
+def unformat_words_with_sources(words: Sequence[TimedWord]) -> tuple[list[TimedWord], list[int]]:
     """Map Whisper's formatted words to AssemblyAI-style unformatted words.
 
     Each input word maps to zero or more output words. When it maps to several,
@@ -663,7 +668,8 @@ def unformat_words(words: Sequence[TimedWord]) -> list[TimedWord]:
     output is monotonic, stays inside the input word's span and ends at its
     end_ms. Confidence is copied. Neighbouring words give context (e.g. "$5"
     "million" -> "five" "million dollars"), so the whole sequence is processed
-    together.
+    together. Also returns, for each output word, the index of the input word it came from
+    (redaction uses it to keep the two renderings consistent).
     """
     tokens: list[str] = []
     owners: list[int] = []
@@ -675,9 +681,11 @@ def unformat_words(words: Sequence[TimedWord]) -> list[TimedWord]:
     for owner, spelled in zip(owners, _spell_tokens(tokens)):
         per_word[owner].extend(spelled)
     out: list[TimedWord] = []
-    for word, texts in zip(words, per_word):
+    sources: list[int] = []
+    for index, (word, texts) in enumerate(zip(words, per_word)):
         if not texts:
             continue
+        sources.extend([index] * len(texts))
         start = int(word.start_ms)
         end = max(int(word.end_ms), start)
         count = len(texts)
@@ -691,4 +699,4 @@ def unformat_words(words: Sequence[TimedWord]) -> list[TimedWord]:
                     confidence=word.confidence,
                 )
             )
-    return out
+    return out, sources

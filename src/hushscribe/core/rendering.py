@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from .formatting import TimedWord, unformat_words
+import re
+
+from .formatting import TimedWord, unformat_words_with_sources
 from .ports import Redactor
 
 
@@ -29,16 +31,63 @@ def final_renderings(
     redactor: Redactor | None,
 ) -> dict[str, tuple[TimedWord, ...]]:
     """``{"formatted": words, "unformatted": words}`` (the latter unless ``formatted_only``),
-    each redacted when ``redaction`` is set. Detection runs on each rendering's own text, as the
-    client receives it."""
+    each redacted when ``redaction`` is set.
+
+    Detection runs on each rendering's own text, as the client receives it; then the two are made
+    consistent: a formatted word is redacted when any unformatted word made from it is, and the
+    other way round (a name the detector finds only in "Greenfield Fire Machine", a number it
+    finds only when spelled out). When unsure, redact.
+    """
     out = {"formatted": tuple(words)}
-    if not formatted_only:
-        out["unformatted"] = tuple(unformat_words(words))
-    if redaction is not None:
-        if redactor is None:
-            raise RuntimeError("redact_pii requested but no redactor is configured")
-        out = {k: tuple(redactor.redact(list(v), redaction.policies, redaction.sub)) for k, v in out.items()}
+    if formatted_only:
+        if redaction is not None:
+            out["formatted"] = tuple(_redactor(redactor).redact(list(words), redaction.policies, redaction.sub))
+        return out
+    unformatted, sources = unformat_words_with_sources(words)
+    if redaction is None:
+        out["unformatted"] = tuple(unformatted)
+        return out
+    r = _redactor(redactor)
+    fmt = list(r.redact(list(words), redaction.policies, redaction.sub))
+    raw = list(r.redact(unformatted, redaction.policies, redaction.sub))
+    fmt_hit = [a.text != b.text for a, b in zip(words, fmt)]
+    raw_hit = [a.text != b.text for a, b in zip(unformatted, raw)]
+    for i, j in enumerate(sources):
+        if fmt_hit[j] and not raw_hit[i]:
+            raw[i] = redact_word(raw[i], _label_of(fmt[j].text), redaction.sub)
+        elif raw_hit[i] and not fmt_hit[j]:
+            fmt[j] = redact_word(fmt[j], _label_of(raw[i].text), redaction.sub)
+            fmt_hit[j] = True
+    out["formatted"] = tuple(fmt)
+    out["unformatted"] = tuple(raw)
     return out
+
+
+def _redactor(redactor: Redactor | None) -> Redactor:
+    if redactor is None:
+        raise RuntimeError("redact_pii requested but no redactor is configured")
+    return redactor
+
+
+_LABEL = re.compile(r"\[[A-Z_]+\]")
+
+
+def _label_of(text: str) -> str:
+    match = _LABEL.search(text)
+    return match.group(0) if match else "[PII]"
+
+
+def redact_word(word: TimedWord, label: str, sub: str) -> TimedWord:
+    """Redact one whole word by the spec's rules: its core (first to last alphanumeric character)
+    becomes ``label`` (``entity_name``) or one ``#`` per letter/digit (``hash``); punctuation
+    around the core is kept."""
+    bounds = _core_bounds(word.text)
+    if bounds is None:
+        return word
+    a, b = bounds
+    core = word.text[a:b]
+    masked = label if sub == "entity_name" else "".join("#" if ch.isalnum() else ch for ch in core)
+    return TimedWord(word.text[:a] + masked + word.text[b:], word.start_ms, word.end_ms, word.confidence)
 
 
 # Spoken and written numbers. A partial often shows the first digits of a number before the detector
@@ -67,10 +116,6 @@ def mask_numbers(words: Sequence[TimedWord], sub: str) -> list[TimedWord]:
         bounds = _core_bounds(w.text)
         if bounds is None or w.text.startswith("[") or not _is_numeric(w.text[bounds[0] : bounds[1]]):
             out.append(w)
-            continue
-        a, b = bounds
-        core = w.text[a:b]
-        masked = PARTIAL_NUMBER_LABEL if sub == "entity_name" else "".join("#" if ch.isalnum() else ch for ch in core)
-        out.append(TimedWord(w.text[:a] + masked + w.text[b:], w.start_ms, w.end_ms, w.confidence))
+        else:
+            out.append(redact_word(w, PARTIAL_NUMBER_LABEL, sub))
     return out
-

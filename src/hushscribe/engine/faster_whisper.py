@@ -85,18 +85,23 @@ class FasterWhisperEngine:
                 continue  # a repetition loop survived the temperature fallback
             if seg.no_speech_prob > 0.6 and seg.avg_logprob < -0.8:
                 continue
+            first_of_segment = len(words)
             for w in seg.words or ():
                 text = w.word.strip()
                 if not text:
                     continue
-                if not any(ch.isalnum() for ch in text):
-                    # Whisper sometimes emits punctuation as its own "word": attach it.
-                    if words:
-                        prev = words[-1]
-                        words[-1] = TimedWord(prev.text + text, prev.start_ms, prev.end_ms, prev.confidence)
-                    continue
                 start = int(round(max(0.0, min(w.start, seconds)) * 1000))
                 end = int(round(max(0.0, min(w.end, seconds)) * 1000))
+                continues = not w.word[:1].isspace() or not any(ch.isalnum() for ch in text)
+                if len(words) > first_of_segment and continues:
+                    # No leading space: a piece of the previous word ("415" "-55" "-0192.", "O" "'Cavin")
+                    # or bare punctuation. One word keeps numbers and names whole for formatting and PII.
+                    prev = words[-1]
+                    words[-1] = TimedWord(prev.text + text, prev.start_ms, max(prev.end_ms, end),
+                                          min(prev.confidence, float(w.probability)))
+                    continue
+                if not any(ch.isalnum() for ch in text):
+                    continue
                 words.append(TimedWord(text, start, max(start, end), float(w.probability)))
         return DecodeResult(tuple(drop_repetition_loops(words)))
 
