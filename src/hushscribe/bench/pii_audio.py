@@ -112,9 +112,12 @@ def probe_span(span_text: str) -> SpanProbe:
 
 def digit_numbers(text: str) -> list[str]:
     """The numbers of ``text`` as digit strings, spoken forms converted ("seven seven four, 391" ->
-    "774391"); digits separated only by spaces or ``-.,/()`` count as one number. Redaction marks
-    (``#``, ``[LABEL]``) end a number."""
-    norm = normalize_spoken(_ENTITY_LABEL.sub(" | ", text)).text
+    "774391"); digits separated only by spaces, ``-.,/()`` or the word "minus" count as one number.
+    Redaction marks (``#``, ``[LABEL]``) end a number."""
+    text = _ENTITY_LABEL.sub(" | ", text)
+    # "5-3-9" spelled out by an unformatted rendering reads "five minus three minus nine"
+    text = re.sub(r"(?i)\bminus\b", " - ", text)
+    norm = normalize_spoken(text).text
     return [re.sub(r"\D", "", m) for m in _DIGIT_CLUSTER.findall(norm)]
 
 
