@@ -30,12 +30,14 @@ class _Item:
     request: DecodeRequest = field(compare=False)
     callback: Callback = field(compare=False)
     enqueued: float = field(compare=False)
+    is_wanted: Callable[[], bool] | None = field(compare=False, default=None)
 
 
 @dataclass
 class SchedulerStats:
     decodes: int = 0
     skipped_partials: int = 0
+    cancelled: int = 0
     failures: int = 0
     busy_s: float = 0.0
     audio_s: float = 0.0
@@ -73,9 +75,11 @@ class InferenceScheduler:
         self._tasks = []
         self._executor.shutdown(wait=True, cancel_futures=True)
 
-    def submit(self, request: DecodeRequest, callback: Callback) -> None:
+    def submit(self, request: DecodeRequest, callback: Callback, is_wanted: Callable[[], bool] | None = None) -> None:
+        """Queue a decode. ``is_wanted`` is asked just before it runs; work nobody wants any more
+        (a session's pause ended in more speech) is skipped and reported as ``(None, None)``."""
         assert self._queue is not None, "scheduler not started"
-        self._queue.put_nowait(_Item(request.priority, next(self._seq), request, callback, time.monotonic()))
+        self._queue.put_nowait(_Item(request.priority, next(self._seq), request, callback, time.monotonic(), is_wanted))
 
     def _run(self, req: DecodeRequest) -> DecodeResult:
         result = self.engine.transcribe(req)
@@ -89,6 +93,10 @@ class InferenceScheduler:
         while True:
             item = await self._queue.get()
             req = item.request
+            if item.is_wanted is not None and not item.is_wanted():
+                self.stats.cancelled += 1
+                _deliver(item.callback, req, None, None)
+                continue
             if req.kind == "partial" and time.monotonic() - item.enqueued > self.max_partial_wait_s:
                 self.stats.skipped_partials += 1
                 if self.on_skip is not None:

@@ -1055,3 +1055,30 @@ def test_random_client_behaviour_never_breaks(param_idx, ops, fail_partials, fai
 def test_redact_pii_without_a_redactor_is_refused_at_construction():
     with pytest.raises(ValueError):
         make_session(ONE_TURN, redact_pii="true")
+
+
+# A pause of 10 frames (320 ms: long enough for a candidate, too short to end the turn), then more speech.
+PAUSE_THEN_MORE = pattern(("s", 10), ("v", 30), ("s", 10), ("v", 30), ("s", 70))
+
+
+def test_a_candidate_overtaken_by_speech_is_no_longer_wanted_and_skipping_it_is_harmless():
+    s = make_session(PAUSE_THEN_MORE, include_partial_turns="false")
+    d = Driver(s, auto=False).frames(10 + 30 + 10)
+    (first,) = d.pending.values()
+    assert s.wants(first.job_id)
+    d.frames(10)  # speech resumed: the candidate is stale
+    assert not s.wants(first.job_id)
+    d.answer(first.job_id, none=True)  # what the scheduler reports for skipped work
+    assert s.close is None
+    d.auto = True
+    d.frames(len(PAUSE_THEN_MORE) - 60)
+    d.text('{"type":"Terminate"}')
+    assert len(d.finals()) == 1 and s.close == (1000, "Session Ended")
+
+
+def test_with_partials_a_stale_candidate_is_still_wanted_as_a_partial():
+    s = make_session(PAUSE_THEN_MORE, include_partial_turns="true")
+    d = Driver(s, auto=False).frames(10 + 30 + 10)
+    candidate = next(r for r in d.pending.values() if r.kind == "final")
+    d.frames(10)
+    assert s.wants(candidate.job_id)

@@ -117,3 +117,18 @@ def test_postprocess_runs_in_the_worker_thread():
     threads, result, loop_thread = run(main())
     assert threads and threads[0].startswith("decode") and threads[0] != loop_thread
     assert result.renderings is not None
+
+
+def test_unwanted_work_is_skipped_before_it_runs():
+    async def main():
+        engine = FakeEngine()
+        sched = InferenceScheduler(engine, workers=1)
+        await sched.start()
+        fut = asyncio.get_running_loop().create_future()
+        sched.submit(req(1, "final"), lambda r, result, error: fut.set_result((result, error)), lambda: False)
+        got = await asyncio.wait_for(fut, 5)
+        await sched.stop()
+        return got, engine, sched
+
+    got, engine, sched = run(main())
+    assert got == (None, None) and engine.calls == [] and sched.stats.cancelled == 1

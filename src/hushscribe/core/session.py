@@ -243,6 +243,9 @@ class SessionProtocol:
             self._pump()
             return
         if result is None:
+            if error is None:  # skipped by the scheduler because it was no longer wanted
+                self._pump()
+                return
             self.fail(m.CLOSE_SERVER_ERROR, "Session Cancelled: An error occurred")
             return
         result = _shift_result(result, pending.offset_ms)
@@ -267,6 +270,23 @@ class SessionProtocol:
             if mid not in self._wanted_ids():
                 self._results.pop(mid, None)
         self._pump()
+
+    def wants(self, job_id: int) -> bool:
+        """Is this decode still useful? A candidate whose pause ended in more speech is not (when
+        partials are off), a partial of an ended turn is not; the scheduler skips such work."""
+        pending = self._pending.get(job_id)
+        if pending is None or self.closed:
+            return False
+        turn = self._turn
+        if pending.kind == "partial":
+            return turn is not None and turn.seq == pending.turn_seq and not turn.ended
+        if self._awaiting_final is not None and self._awaiting_final[0] == pending.machine_id:
+            return True
+        if pending.kind == "candidate":
+            current = self._machine.candidate_id == pending.machine_id
+            return current or (self.params.include_partial_turns and turn is not None
+                               and turn.seq == pending.turn_seq and not turn.ended)
+        return True
 
     def receive_inactivity_timeout(self, seconds: int) -> None:
         self.fail(

@@ -48,12 +48,15 @@ class SessionRunner:
         for seconds in s.latencies_to_report():
             self.state.metrics.ttfs.observe(seconds)
         for req in s.requests_to_run():
-            self.state.scheduler.submit(req, self._on_result)
+            self.state.scheduler.submit(req, self._on_result, lambda job_id=req.job_id: self._wants(job_id))
         if s.backlog_ms <= BACKLOG_RESUME_MS:
             self._drained.set()
         if s.close is not None and self.close_code is None:
             self.close_code = s.close[0]
             self.out.put_nowait((_CLOSE, *s.close))
+
+    def _wants(self, job_id: int) -> bool:
+        return not self.gone and self.session is not None and self.session.wants(job_id)
 
     def _on_result(self, req: DecodeRequest, result: DecodeResult | None, error: str | None) -> None:
         if self.session is None or self.gone:
