@@ -330,6 +330,7 @@ def test_bench_subparsers_accept_another_benchmark():
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="command")
     bsub = add_bench_parser(sub)
-    other = bsub.add_parser("pii")
+    other = bsub.add_parser("another")
     other.set_defaults(func=lambda a: 0)
-    assert p.parse_args(["bench", "pii"]).bench_command == "pii"
+    assert p.parse_args(["bench", "another"]).bench_command == "another"
+    assert p.parse_args(["bench", "pii"]).bench_command == "pii"  # the PII benchmark is registered

@@ -73,6 +73,10 @@ _MONTH_RE = re.compile(
 )
 _DURATION_RE = re.compile(r"\b(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?)\b", re.I)
 _ORG_SUFFIX = frozenset(lx.ORG_SUFFIXES)
+# A word after one of these is a common noun ("the traveler's", "a Driver"), never a name.
+_DETERMINERS = frozenset("the a an this that these those every each any another our your their its".split())
+_FORMATTED_RE = re.compile(r"[A-Z]|[.,?!]")
+_NAMES = lx.FIRST_NAMES | lx.SURNAMES
 
 
 def _offline_tldextract():
@@ -224,9 +228,15 @@ class PresidioEngine:
                     policy, score = "person_name", min(score, 0.7)
                 if policy == "person_name" and all(w in lx.NOT_NAME_WORDS for w in words):
                     return None
-                if policy == "person_name" and frag.islower() and not any(
-                    w in lx.FIRST_NAMES or w in lx.SURNAMES for w in words
-                ):
+                # "o'brien" is a name; "kevin's" is one too (possessive)
+                known = any(w in _NAMES or re.sub(r"'s$", "", w) in _NAMES for w in words)
+                if policy == "person_name" and not known:
+                    before = re.findall(r"[\w']+", text[max(0, start - 12) : start].lower())
+                    if before and before[-1] in _DETERMINERS:
+                        return None  # "the traveler's full name", "a Driver": a noun, not a name
+                    if frag.islower() and _FORMATTED_RE.search(text):
+                        return None  # formatted text capitalises names; "traveler's" is a noun
+                if policy == "person_name" and frag.islower() and not known:
                     score = min(score, 0.5)  # lower-case unknown words: weak evidence
             if policy == "nationality":
                 if low in ("american", "america"):

@@ -21,12 +21,19 @@ How identifiers are labelled -- the nearest *context trigger* decides:
   "order number" is redacted by default).
 * In a turn that talks about a bank (routing/checking/savings/bank/IBAN), "account"
   numbers are ``banking_information``.
+* ASR splits dictated numbers with stray commas, spaces and hyphens ("206 ,55, 0143",
+  "3, 4, 7", "B729, 441-", "192.1, 68.1.45"): such a run is one candidate when its whole
+  length fits the trigger's category (see "Numbers that ASR split" below).
 
 Dates: month-name and numeric dates are ``date``; with a birth trigger ("born", "date of
 birth", "DOB") ``date_of_birth``; with an expiry trigger ``credit_card_expiration``. A
 complete date (day, month, year) whose year lies 15+ years in the past and that has no event
 word ("moved", "since", "appointment", "due" ...) in its sentence is taken as a birth date:
 in call-centre speech such dates answer "what's your date of birth?".
+
+Addresses: number + name + street suffix; without a suffix (ASR mangles "Oak Avenue" into
+"O'Cavin") a house number + 1-3 name words followed by a unit or a city/state, or after an
+address cue ("deliver to", "I live at"), or as a whole capitalised answer turn.
 
 Names, organisations, places: trigger phrases ("my name is", "this is", "my wife", "Dr.",
 "calling from", "located in") plus the word lists of :mod:`.lexicon`; words that are also
@@ -69,10 +76,12 @@ _YEAR_RE = r"(?:19\d\d|20\d\d)"
 PATTERNS: dict[str, list[Pattern]] = {
     "email_address": [
         Pattern("email", r"(?<![\w.+-])[A-Za-z0-9][\w.+'-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w@])", 0.95),
+        # ASR writes a dictated "dot" with a space before it: "john .smith@gmail .com"
+        Pattern("email spaced", r"(?<![\w.+-])[A-Za-z0-9][\w+'-]*(?: ?\.[\w+'-]+)*@[A-Za-z0-9-]+(?: ?\.[A-Za-z0-9-]+)* ?\.[A-Za-z]{2,}(?![\w@])", 0.9),
     ],
     "url": [
         Pattern("url scheme", r"\b(?:https?|ftp)://[^\s<>\"']+[^\s<>\"'.,;:!?)]", 0.95),
-        Pattern("url www", r"(?<![\w@.])www\d?\.[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?:/[^\s<>\"']*[^\s<>\"'.,;:!?)])?", 0.9),
+        Pattern("url www", r"(?<![\w@.])www\d?(?: ?\.[A-Za-z0-9-]+){2,}(?:/[^\s<>\"']*[^\s<>\"'.,;:!?)])?", 0.9),
         Pattern(
             "url bare",
             r"(?<![\w@.])[A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)*\.(?:" + "|".join(sorted(TLDS)) + r")"
@@ -384,7 +393,8 @@ def _spoken_date(digits: str) -> bool:
 _UNIT_AFTER = re.compile(
     r"\s*(?:dollars?|bucks|cents?|percent|%|people|persons|units|items|employees|minutes?|hours?|"
     r"seconds?|days?|weeks?|months?|years?|miles?|pounds?|lbs|kg|feet|foot|inches|times|points|"
-    r"calories|grams|mg|ml|degrees|o'clock|am|pm|a\.m\.|p\.m\.)\b",
+    r"calories|grams|mg|ml|degrees|o'clock|am|pm|a\.m\.|p\.m\.|meters?|metres?|kilometers?|km|yards?|"
+    r"steps?|liters?|litres?|gallons?|ounces?|oz|kilos?|tablets?|pills?|doses?)\b",
     re.IGNORECASE,
 )
 
@@ -455,7 +465,7 @@ def _classify(
         return "us_social_security_number", 0.8
     if pure and cat not in ("account", "banking", "card", "ssn", "phone", "dl", "passport") and _spoken_date(digits):
         return ("date_of_birth", 0.7) if cat == "dob" or int(digits[-4:]) <= _THIS_YEAR - 15 else ("date", 0.6)
-    if nl == 1 and letters == cand[:1] and 7 <= nd <= 13:
+    if nl == 1 and letters == cand[:1] and 6 <= nd <= 13:
         return "drivers_license", 0.65
     if last4 and cat in ("account", None) and nd == 4 and pure:
         return ("banking_information" if bank_turn else "account_number"), 0.6
@@ -530,6 +540,8 @@ def _structured(text: str, toks: list[Tok], trigs: list[_Trig], out: _Out) -> li
                 s = m.group()
                 if policy == "banking_information" and not iban_ok(s):
                     continue
+                if policy == "ip_address" and _UNIT_AFTER.match(text, b):
+                    continue  # "1.5.2.5 miles": decimals run together, not an address
                 if policy == "url" and pat.name == "url bare":
                     host = s.split("/")[0]
                     # "e.g", "St." or a decimal are not URLs; require a letter label of 2+ chars
@@ -544,7 +556,217 @@ def _structured(text: str, toks: list[Tok], trigs: list[_Trig], out: _Out) -> li
                         continue
                 out.add(a, b, policy, pat.score, f"rule:{pat.name}")
                 taken.append((a, b))
+        if policy == "ip_address":
+            _split_ips(text, toks, trigs, out, taken)
     return taken
+
+
+# --------------------------------------------------------------------------- #
+# Numbers that ASR split with stray commas, spaces and hyphens
+# --------------------------------------------------------------------------- #
+#
+# Whisper writes dictated identifiers in odd shapes: "206 ,55, 0143", "021, 000, 021",
+# "3, 4, 7", "5 -3 -9, 2 -2, 0 -4 -8 -1", "B729, 441-", "192.1, 68.1.45", "192 .1, 68 .1 .45".
+# The plain candidate regex (one space, hyphen or dot between groups) cuts these into pieces
+# that fit nothing. Here a run of digit groups joined by any of [ ,.-] is one candidate, but
+# only where the category's digit count fits the whole run: after a context trigger (the
+# nearest one that fits wins), or, without one, for shapes that are hard to get by chance
+# (NANP 3-3-4 phone groups, a letter+digits ID chunk, four IP octets with three dots).
+
+_LOOSE_SEP = r"(?:\s*[,-]\s*|\s*\.(?![\s.])|\s+)"
+_LOOSE_CHUNK = r"[A-Za-z]{0,3}\d[A-Za-z\d]*"
+_LOOSE = re.compile(
+    rf"(?<![\w@/:$#€£%.])(?:(?P<pre>\b[A-Za-z])(?:\s?-\s?|\s)(?=\d))?(?P<body>{_LOOSE_CHUNK}(?:{_LOOSE_SEP}{_LOOSE_CHUNK})+)"
+    rf"(?![\w@%]|[/:]\d|\.\d)"
+)
+_LOOSE_IP = re.compile(r"(?<![\w.,/:-])\d{1,3}(?:(?:\s*[.,]\s*|\s+)\d{1,3}){3,7}(?![\w@%]|[.,/:]\d)")
+# Categories whose values may start with a letter dictated on its own ("B, 729 441").
+_LETTER_LED = frozenset(("dl", "passport", "account", "healthcare", "vehicle"))
+
+
+def _octet(g: str) -> bool:
+    return g.isdigit() and (g == "0" or not g.startswith("0")) and int(g) <= 255
+
+
+def _ip_partition(groups: list[str], dots: list[bool], any_cut: bool) -> str | None:
+    """Join ``groups`` into four valid octets. Cuts go at dot boundaries (``dots[k]``: between
+    groups k and k+1); the other boundaries are ASR splits inside an octet. ``any_cut`` (an IP
+    cue was said) also allows cuts at comma/space boundaries and merges across dots."""
+    import itertools
+
+    n = len(groups)
+    options = [tuple(k for k in range(n - 1) if dots[k])]
+    if any_cut:
+        options += sorted(itertools.combinations(range(n - 1), 3), key=lambda c: -sum(dots[k] for k in c))
+    for cuts in options:
+        if len(cuts) != 3:
+            continue
+        bounds = [0, *[k + 1 for k in cuts], n]
+        octets = ["".join(groups[bounds[q] : bounds[q + 1]]) for q in range(4)]
+        if all(_octet(o) for o in octets):
+            return ".".join(octets)
+    return None
+
+
+def _split_ips(text: str, toks: list[Tok], trigs: list[_Trig], out: _Out, taken: list[tuple[int, int]]) -> None:
+    """IPv4 addresses that ASR split: "192.1, 68.1.45", "192 .1, 68 .1 .45"."""
+    for m in _LOOSE_IP.finditer(text):
+        a, b = m.span()
+        if any(not (b <= x or a >= y) for x, y in taken) or _UNIT_AFTER.match(text, b):
+            continue
+        s = m.group()
+        groups = re.findall(r"\d+", s)
+        seps = re.findall(r"\D+", s)
+        dots = ["." in sep for sep in seps]
+        first, last = _tok_range(toks, a, b)
+        sent = toks[first].sent if first < len(toks) else 0
+        cats, _, _ = _contexts(trigs, first, sent, last)
+        cue = "ip" in cats
+        if not cue and (sum(dots) != 3 or len(dots) > 4 or sum(len(g) for g in groups) < 7 or len(groups[0]) < 2):
+            # without a cue: three dots and one stray split; "10.1, 10.2, 10.3" is a list
+            continue
+        if _ip_partition(groups, dots, cue) is None:
+            continue
+        out.add(a, b, "ip_address", 0.85 if cue else 0.8, "rule:ipv4:split")
+        taken.append((a, b))
+
+
+# Length (letters + digits) of a complete value per category: a split run whose part before
+# the first comma already has it is not one value cut by ASR.
+_FULL_LEN = {"cvv": 3, "ssn": 9, "card": 13, "phone": 10, "banking": 9, "expiry": 4, "zip": 5,
+             "account": 6, "healthcare": 6, "org_id": 6, "vehicle": 6, "dl": 7, "passport": 6}
+
+
+def _loose_fits(cat: str, groups: list[str], nd: int, nl: int, last4: bool, weak: bool) -> bool:
+    """Does a whole split run have the length of a ``cat`` value?"""
+    ng = len(groups)
+    if cat == "cvv":
+        return nl == 0 and nd in (3, 4)
+    if cat == "ssn":
+        return nl == 0 and (nd == 9 or (nd == 4 and last4))
+    if cat == "card":
+        return nl == 0 and (13 <= nd <= 19 or (nd == 4 and last4))
+    if cat == "phone":
+        # "206 ,55, 0143" or digit by digit; not clock hours "10, 11, 12, 1"
+        return nl == 0 and 7 <= nd <= 11 and (
+            (ng <= 4 and max(len(g) for g in groups) >= 3) or (nd >= 9 and all(len(g) == 1 for g in groups))
+        )
+    if cat == "banking":
+        return nl == 0 and (nd == 9 or (weak and 6 <= nd <= 17) or (nd == 4 and last4))
+    if cat == "expiry":
+        return nl == 0 and nd in (4, 6) and ng <= 3
+    if cat == "zip":
+        return nl == 0 and nd in (5, 9)
+    if cat in ("account", "healthcare", "org_id", "vehicle"):
+        # "the account was opened with 500, 200": amounts, unless "number"/"ID" was said
+        return nd >= 5 and 6 <= nd + nl <= 20 and (weak or nl > 0)
+    if cat in ("dl", "passport"):
+        return nd >= 4 and 5 <= nd + nl <= 15
+    return False
+
+
+_ANSWER_BEFORE = frozenset(
+    "it's its it is um uh sure yes yeah okay ok so that's thats well oh the number mine hers his that "
+    "ours theirs".split()
+)
+_ANSWER_AFTER = frozenset("please thanks thank you".split())
+
+
+def _looks_like_list(groups: list[str]) -> bool:
+    """"104, 105, 106", "100, 200, 300", "2019, 2020, 2021": an enumeration, not one number."""
+    vals = [int(g) for g in groups]
+    if len(vals) >= 3 and len({b - a for a, b in zip(vals, vals[1:])}) == 1:
+        return True
+    if all(v % 10 == 0 and not g.startswith("0") for v, g in zip(vals, groups)):
+        return True
+    return all(re.fullmatch(r"(?:19|20)\d\d", g) for g in groups)
+
+
+def _answer_only(toks: list[Tok], first: int, last: int) -> bool:
+    """Is toks[first:last] all its sentence says, fillers aside ("Sure, it's ...", "... thanks")?"""
+    sent = toks[first].sent
+    before = [t for t in toks[:first] if t.sent == sent]
+    after = [t for t in toks[last:] if t.sent == sent]
+    return all(t.low in _ANSWER_BEFORE for t in before) and all(t.low in _ANSWER_AFTER for t in after)
+
+
+def _split_identifiers(
+    text: str, toks: list[Tok], trigs: list[_Trig], out: _Out, taken: list[tuple[int, int]], bank_turn: bool
+) -> None:
+    """Identifiers that ASR split with commas/spaces/stray hyphens (see the section note)."""
+    for m in _LOOSE.finditer(text):
+        body = m.group("body")
+        if _CAND.fullmatch(body) and not m.group("pre"):
+            continue  # an ordinary candidate: :func:`_identifiers` judges it
+        if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", body):
+            continue  # 1,234.56: an amount
+        a, b = m.span()
+        if any(not (b <= x or a >= y) for x, y in taken) or _UNIT_AFTER.match(text, b):
+            continue
+        first, last = _tok_range(toks, m.start("body"), b)
+        if first >= len(toks):
+            continue
+        sent = toks[first].sent
+        cats, weak, last4 = _contexts(trigs, first, sent, last)
+        # "member ID is 123, 456": a field name was said, not just "account"
+        named = weak or any(t.low in ("id", "code") and t.sent == sent for t in toks[max(0, first - 6) : first])
+        pre = m.group("pre")
+        res = None
+        for cat in cats:
+            lead = pre if pre and cat in _LETTER_LED and (pre.isupper() or pre.lower() not in ("a", "i")) else ""
+            groups = re.findall(r"[A-Za-z\d]+", lead + body)
+            cand = "-".join(groups)
+            nd = sum(c.isdigit() for c in cand)
+            nl = sum(c.isalpha() for c in cand)
+            if not _loose_fits(cat, groups, nd, nl, last4, named):
+                continue
+            head = re.split(r"\s*,\s*", lead + body)[0]
+            if sum(c.isalnum() for c in head) >= _FULL_LEN.get(cat, 99):
+                # "card number is 4111 1111 1111 1111, 123 is the CVV": the part before the
+                # comma is already a whole value; the ordinary candidate pass judges it
+                continue
+            res = _classify(cand, cat, weak, last4, bank_turn, strict=True)
+            if res is not None:
+                start = m.start("pre") if lead else m.start("body")
+                res = (start, res[0], res[1], f"rule:id:{cat}:split")
+                break
+        if res is None and not cats:
+            groups = re.findall(r"[A-Za-z\d]+", body)
+            digits = "".join(g for g in groups if g.isdigit())
+            shape = "-".join(str(len(g)) for g in groups)
+            if all(g.isdigit() for g in groups):
+                if shape in ("3-3-4", "1-3-3-4") and _nanp_phone(digits, groups, False):
+                    res = (m.start("body"), "phone_number", 0.75, "rule:id:phone:split")
+                elif (
+                    7 <= len(digits) <= 19
+                    and all(len(g) >= 3 for g in groups[:-1])
+                    and len(groups[-1]) >= 2
+                    and _answer_only(toks, first, last)
+                    and not _looks_like_list(groups)
+                ):
+                    # "Sure, it's 774, 391, 208.": the whole turn answers a question about a
+                    # number asked in the previous turn; the shape decides what it is
+                    r = _classify("-".join(groups), None, weak, last4, bank_turn)
+                    if r is not None:
+                        res = (m.start("body"), r[0], r[1] - 0.05, "rule:id:shape:split")
+                elif weak and 2 <= len(groups) <= 4 and 9 <= len(digits) <= 11 and not luhn_ok(digits):
+                    # "my number is 206 ,55, 0143": ASR dropped a digit, the cue still says phone
+                    res = (m.start("body"), "phone_number", 0.8, "rule:id:number:split")
+            elif (
+                re.fullmatch(r"[A-Za-z]\d{3,}", groups[0])
+                and all(g.isdigit() for g in groups[1:])
+                and len(groups) <= 3
+                and 6 <= sum(c.isdigit() for c in body) <= 13
+            ):
+                # "B729, 441-": a letter+digits chunk continued by digit groups
+                r = _classify("-".join(groups), None, weak, last4, bank_turn)
+                if r is not None:
+                    res = (m.start("body"), r[0], r[1] - 0.05, "rule:id:shape:split")
+        if res is None:
+            continue
+        start, policy, score, det = res
+        out.add(start, b, policy, score, det)
+        taken.append((start, b))
 
 
 def _dates(text: str, toks: list[Tok], trigs: list[_Trig], out: _Out, taken: list[tuple[int, int]]) -> None:
@@ -621,7 +843,8 @@ def _identifiers(text: str, toks: list[Tok], trigs: list[_Trig], out: _Out, take
         if policy == "location_zip":
             out.add(a, b, policy, score, "rule:zip")
         else:
-            out.add(a, b, policy, score, f"rule:id:{cat or 'shape'}")
+            # "my number is ..." is context too (it outranks shape-only guesses, see detector)
+            out.add(a, b, policy, score, f"rule:id:{cat or ('number' if weak else 'shape')}")
         taken.append((a, b))
 
 
@@ -1054,33 +1277,145 @@ def _addresses(text: str, toks: list[Tok], out: _Out, formatted: bool, taken: li
                 continue
             # extend over following places and a ZIP
             first, last = _tok_range(toks, a, b)
-            k = last
-            end = b
-            steps = 0
-            while k < n and steps < 4 and toks[k].sent == toks[first].sent:
-                pl = _place_at(toks, k)
-                if pl:
-                    end = toks[k + pl[0] - 1].end
-                    k += pl[0]
-                    steps += 1
-                    continue
-                if re.fullmatch(r"\d{5}", toks[k].low):
-                    end = toks[k].end
-                    k += 1
-                    steps += 1
-                    continue
-                if formatted and toks[k].cap and toks[k].low not in lx.NOT_NAME_WORDS and k + 1 < n and "," in toks[k].after and _place_at(toks, k + 1):
-                    end = toks[k].end
-                    k += 1
-                    continue
-                break
+            end = _extend_places(toks, first, last, b, formatted)
             out.add(a, end, "location_address", 0.85, "rule:address")
             taken.append((a, end))
+    _addresses_without_suffix(text, toks, out, formatted, taken)
     for m in _STREET_NONUM_RE.finditer(text):
         a, b = m.span(1)
         if any(not (b <= x or a >= y) for x, y in taken):
             continue
         out.add(a, b, "location_address_street", 0.7, "rule:street")
+
+
+def _extend_places(toks: list[Tok], first: int, k: int, end: int, formatted: bool) -> int:
+    """End offset of an address extended over the city/state/ZIP that follow toks[k-1]."""
+    n = len(toks)
+    steps = 0
+    while k < n and steps < 4 and toks[k].sent == toks[first].sent:
+        pl = _place_at(toks, k)
+        if pl:
+            end = toks[k + pl[0] - 1].end
+            k += pl[0]
+            steps += 1
+            continue
+        if re.fullmatch(r"\d{5}", toks[k].low):
+            end = toks[k].end
+            k += 1
+            steps += 1
+            continue
+        if formatted and toks[k].cap and toks[k].low not in lx.NOT_NAME_WORDS and k + 1 < n and "," in toks[k].after and _place_at(toks, k + 1):
+            end = toks[k].end
+            k += 1
+            continue
+        break
+    return end
+
+
+# Address cues strong enough that "<number> <words>" after them is a street address even when
+# ASR mangled the street suffix ("deliver to 1850 O'Cavin", "I live at 420-2 Spring Field").
+_ADDRESS_CUE_PHRASES = PhraseSet((
+    "live at", "lives at", "living at", "live on", "lives on", "deliver to", "deliver it to",
+    "delivered to", "deliver them to", "delivery to", "ship to", "ship it to", "shipped to", "ship them to",
+    "send it to", "send them to", "mail it to", "mailed to", "address is", "address", "my address",
+    "located at", "moved to", "staying at", "billing address", "shipping address", "mailing address",
+    "home address", "new address", "address is still", "bring it to", "drop it off at",
+))
+_TURN_FILLERS = frozenset("it's its it is um uh sure yes yeah okay ok so that's thats well oh".split())
+_STREET_NAME_STOP = _STREET_NOT_NAME | frozenset(
+    "am pm o'clock please thanks thank you yes no okay right".split()
+)
+
+
+def _house_number(toks: list[Tok], i: int) -> int | None:
+    """Index after a house number starting at toks[i] ("1850", "420-2", "12B"), else None."""
+    t = toks[i]
+    if not re.fullmatch(r"\d{1,6}[a-z]?", t.low):
+        return None
+    k = i + 1
+    if k < len(toks) and t.after == "-" and re.fullmatch(r"\d{1,5}", toks[k].low):
+        k += 1
+    return k
+
+
+def _street_word(toks: list[Tok], t: Tok, formatted: bool) -> bool:
+    low = t.low
+    if not t.text.replace("'", "").replace("\u2019", "").isalpha() or len(low) < 2:
+        return False
+    if low in lx.NOT_NAME_WORDS or low in _STREET_NAME_STOP or low in lx.MONTHS or low in lx.WEEKDAYS:
+        return False
+    if low in lx.UNIT_WORDS or low in FIELD_WORDS:
+        return False
+    if formatted:
+        return t.cap and not (t.text.isupper() and len(t.text) > 1)
+    return True
+
+
+def _addresses_without_suffix(text: str, toks: list[Tok], out: _Out, formatted: bool, taken: list[tuple[int, int]]) -> None:
+    """"<house number> <1-3 name words>" without a street suffix, when the context makes it an
+    address: a unit ("apartment 3B") or a city/state after it, or an address cue before it
+    ("deliver to", "I live at") or nothing but fillers before it in the turn (the answer to
+    "what's the address?"). ASR mangles suffixes ("Oak Avenue" -> "O'Cavin")."""
+    n = len(toks)
+    cue_end = {b for _, b in _ADDRESS_CUE_PHRASES.find_all(toks)}
+    i = 0
+    while i < n:
+        k = _house_number(toks, i)
+        if k is None or k >= n or toks[k].sent != toks[i].sent:
+            i += 1
+            continue
+        a = toks[i].start
+        if any(not (toks[k - 1].end <= x or a >= y) for x, y in taken) or _UNIT_AFTER.match(text, toks[k - 1].end):
+            i += 1
+            continue
+        number = "".join(t.low for t in toks[i:k])
+        year_like = re.fullmatch(r"(?:19|20)\d\d", number) is not None
+        # name words: 1-3, stopping at punctuation
+        j = k
+        while j < n and j - k < 3 and toks[j].sent == toks[i].sent and _street_word(toks, toks[j], formatted):
+            if _place_at(toks, j) and j > k:
+                break
+            j += 1
+            if re.search(r"[,.;:!?]", toks[j - 1].after):
+                break
+        if j == k:
+            i += 1
+            continue
+        end_tok = j
+        # what follows: a unit, places
+        unit = False
+        if j < n and toks[j].sent == toks[i].sent and toks[j].low in lx.UNIT_WORDS and j + 1 < n:
+            v = j + 1
+            if re.fullmatch(r"[a-z]?\d{1,5}[a-z]?|[a-z]", toks[v].low):
+                unit = True
+                end_tok = v + 1
+                if end_tok < n and len(toks[end_tok].low) == 1 and toks[end_tok].low.isalpha() and not toks[v].after.strip():
+                    end_tok += 1  # "3 b"
+        place_after = end_tok < n and toks[end_tok].sent == toks[i].sent and _place_at(toks, end_tok) is not None
+        names_are_place = _place_at(toks, k) is not None
+        before = [t for t in toks[:i] if t.sent == toks[i].sent]
+        turn_start = all(t.low in _TURN_FILLERS for t in before)
+        cue = i in cue_end
+        clause_end = end_tok >= n or toks[end_tok].sent != toks[i].sent or bool(re.search(r"[,.;:!?]", toks[end_tok - 1].after)) or toks[end_tok].low in ("and", "but", "please", "so")
+        turn_start = turn_start and len(re.sub(r"\D", "", number)) >= 2  # not "5 Stars."
+        ok = False
+        if unit or place_after:
+            ok = cue or turn_start or (formatted and not year_like) or (names_are_place and not year_like)
+        elif names_are_place or clause_end:
+            # a turn that is only "<number> <Capitalised Words>" answers "what's the address?";
+            # unformatted text has no capitals to tell "one two three testing" from a street
+            ok = (cue and len(re.sub(r"\D", "", number)) >= 2) or (
+                turn_start and (formatted or names_are_place) and not year_like and clause_end
+            )
+        if ok and year_like and not (cue or unit):
+            ok = False
+        if not ok:
+            i += 1
+            continue
+        end = _extend_places(toks, i, end_tok, toks[end_tok - 1].end, formatted)
+        out.add(a, end, "location_address", 0.8, "rule:address:nosuffix")
+        taken.append((a, end))
+        i = end_tok
 
 
 def _gazetteer(toks: list[Tok], out: _Out, formatted: bool) -> None:
@@ -1260,6 +1595,7 @@ def find_rule_spans(norm: Normalized) -> list[Span]:
     _dates(text, toks, trigs, out, taken)
     _ages(text, out, taken)
     _addresses(text, toks, out, formatted, taken)
+    _split_identifiers(text, toks, trigs, out, taken, bank_turn)
     _identifiers(text, toks, trigs, out, taken, bank_turn)
     for m in _PHYS_RE.finditer(text):
         out.add(m.start(), m.end(), "physical_attribute", 0.65, "rule:physical")

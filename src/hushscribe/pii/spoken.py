@@ -14,18 +14,25 @@ What is rewritten (everything else passes through unchanged, character for chara
   in house numbers and years), "nineteen sixty one" -> 1961, "eight hundred" -> 800,
   "four hundred twenty two" -> 422, "two thousand five" -> 2005. Hyphenated compounds
   ("sixty-five") count as one number.
-* A comma, "dash" or "hyphen" between number words does not end the run; it becomes a
-  ``-`` group separator: "five three nine, two two, one zero four eight" -> 539-22-1048.
-  A sentence end (``.?!``) does end it.
+* A comma, "dash", "hyphen" or "minus" between number words does not end the run; it
+  becomes a ``-`` group separator: "five three nine, two two, one zero four eight" ->
+  539-22-1048; "five minus three minus nine" (how :func:`hushscribe.core.formatting.unformat_text`
+  reads ASR's "5 -3 -9") -> 5-3-9. A sentence end (``.?!``) does end it.
 * Single letters directly before a run of at least four digits join it (IDs dictated as
-  "h z five two three five..." -> hz5235...). A lone "a"/"i" never joins (articles).
+  "h z five two three five..." -> hz5235..., "b minus seven two nine ..." -> b-729...). A
+  lone "a"/"i" never joins (articles).
 * "dot"/"point" between two digit runs joins them (IP addresses: 192.168.1.10).
 * Ordinals in date context (after a month name or "the", before "of", or "twenty first")
   become "7th", "21st", so "march seventh nineteen sixty one" -> "march 7th 1961".
 * Spoken e-mail addresses ("<local words> at <domain words> dot <tld>") become one token
   ("sarahlee@outlook.com"); spoken URLs ("www dot example dot com slash account",
   "speedtest dot northwind dot net") likewise. "at" is only an "@" when a "dot <tld>"
-  follows, so "call me tomorrow at ten" is untouched.
+  follows, so "call me tomorrow at ten" is untouched. ASR writes a dictated "dot" as a dot
+  with a space before it ("speedtest .northwind .net", "HR .Verfi at Kaiser example .org"):
+  such a dot counts as "dot". The unformatted rendering drops those dots altogether ("hr
+  verfi at kaiser example org", "go to speedtest northwind net"): a final com/org/edu/gov
+  word after "at", or any TLD word after an e-mail cue ("email", "send") or a web cue ("go
+  to", "visit", "website"), ends an address too.
 """
 
 from __future__ import annotations
@@ -82,6 +89,15 @@ _LOCAL_STOP = frozenset(
     are its was i'm im i we they he she can could please just also then there here
     """.split()
 )
+# TLDs that an unformatted rendering may leave as a bare word ("kaiser example org"), and
+# the cues that make such a run an address at all.
+_DOTLESS_TLDS = frozenset("com org net edu gov io".split())
+_UNAMBIGUOUS_TLDS = frozenset("com org edu gov".split())
+# TLDs accepted after a spaced dot (no English words such as "it", "in", "me", "no").
+_SPACED_TLDS = frozenset("com net org edu gov io co uk ca info biz app dev ai tv xyz online site store tech cloud shop".split())
+_EMAIL_CUES = frozenset("email emails emailed e-mail mail mailed send sent write contact reach".split())
+_URL_CUES = frozenset("website site url link page visit browse browser".split())
+_AFTER_ADDRESS = frozenset("please thanks thank okay ok right and or".split())
 _DOMAIN_STOP = frozenset(
     "at is me to my the and or it it's its this that you your our his her their a an of on in for with from".split()
 )
@@ -91,6 +107,8 @@ ACRONYMS = frozenset(
     "cvv cvc ssn dob ip id vin pin ein mrn dl aba iban swift zip url www cc bic npi tin sin".split()
 )
 _SEPARATOR_WORDS = {"dot": ".", "underscore": "_", "dash": "-", "hyphen": "-", "plus": "+"}
+# Words that stand for a group separator between dictated digits.
+_DASH_WORDS = frozenset(("dash", "hyphen", "slash", "minus"))
 _SENTENCE_END = re.compile(r"[.?!]")
 _GROUP_BREAK = re.compile(r"[,;:\-/]")
 
@@ -395,9 +413,10 @@ def _build_pieces(text: str, words: list[_W]) -> list[_P]:
             if j > i and words[j].low in TENS and _ordinal_at(words, j) is not None:
                 break
             if not _is_run_word(words, j, j > i):
-                # "dash"/"hyphen"/"slash" between number words is a group separator
+                # "dash"/"hyphen"/"slash"/"minus" between number words is a group separator
+                # ("minus" is how a spelled-out rendering reads the "-" of "5-3-9")
                 if (
-                    words[j].low in ("dash", "hyphen", "slash")
+                    words[j].low in _DASH_WORDS
                     and j + 1 < n
                     and j > i
                     and _is_run_word(words, j + 1, True)
@@ -464,6 +483,10 @@ def _is_letter_piece(p: _P) -> bool:
     return p.kind == "word" and len(p.text) == 1 and p.text.isalpha()
 
 
+def _is_id_piece(p: _P) -> bool:
+    return _is_letter_piece(p) or (p.kind == "num" and re.fullmatch(r"[\d-]+", p.text) is not None)
+
+
 def _merge_alnum_ids(pieces: list[_P]) -> list[_P]:
     """Letters dictated around digits form one ID: "h z five two three five" -> hz5235,
     "k seven m two two nine" -> k7m229. Needs 4+ digits; a leading lone "a"/"i" is an
@@ -472,12 +495,17 @@ def _merge_alnum_ids(pieces: list[_P]) -> list[_P]:
     i = 0
     n = len(pieces)
     while i < n:
-        if not (_is_letter_piece(pieces[i]) or (pieces[i].kind == "num" and re.fullmatch(r"[\d-]+", pieces[i].text))):
+        if not _is_id_piece(pieces[i]):
             out.append(pieces[i])
             i += 1
             continue
         j = i
-        while j < n and (_is_letter_piece(pieces[j]) or (pieces[j].kind == "num" and re.fullmatch(r"[\d-]+", pieces[j].text))):
+        while j < n and (
+            _is_id_piece(pieces[j])
+            # "b minus seven two nine": a dash word between an ID part and digits
+            or (j > i and pieces[j].low in _DASH_WORDS and j + 1 < n and pieces[j + 1].kind == "num"
+                and re.fullmatch(r"[\d-]+", pieces[j + 1].text) and not pieces[j + 1].lead)
+        ):
             if j > i and (pieces[j].lead or _SENTENCE_END.search(pieces[j - 1].trail)):
                 break
             j += 1
@@ -496,7 +524,7 @@ def _merge_alnum_ids(pieces: list[_P]) -> list[_P]:
         if ndig >= 4 and has_letter and has_num and len(core) >= 2:
             out.extend(seq[:start])
             first, last = core[0], core[-1]
-            text = "".join(p.text for p in core)
+            text = "".join("-" if p.low in _DASH_WORDS else p.text for p in core)
             out.append(_P(text, first.start, last.end, first.lead, first.lead_start, last.trail, False, "num",
                           low=text.lower()))
         else:
@@ -580,15 +608,96 @@ def _parse_domain(pieces: list[_P], k: int, *, multiword_first: bool) -> tuple[l
     return labels, last
 
 
+def _parse_domain_dotless(pieces: list[_P], k: int, *, joined: bool, www: bool = False) -> tuple[list[str], int] | None:
+    """"label [label..] tld" with the dots dropped (an unformatted rendering of "x.y.org"):
+    1-3 labels, then a TLD word that ends the clause. Only used after a cue (see callers)."""
+    n = len(pieces)
+    labels: list[str] = []
+    j = k
+    while j < n and len(labels) < 4:
+        q = pieces[j]
+        if not _is_label(q) or q.low in _DOMAIN_STOP or q.low in _LOCAL_STOP:
+            break
+        labels.append(q.low)
+        if q.low in _DOTLESS_TLDS and len(labels) >= 2:
+            nxt = pieces[j + 1] if j + 1 < n else None
+            if www or nxt is None or q.trail.strip() or nxt.low in _LOCAL_STOP or nxt.low in _DOMAIN_STOP or nxt.low in _AFTER_ADDRESS:
+                tld = labels.pop()
+                return (["".join(labels), tld] if joined else labels + [tld]), j
+            return None
+        if q.trail.strip():
+            break
+        j += 1
+    return None
+
+
+def _split_lead_dots(pieces: list[_P]) -> list[_P]:
+    """ASR writes "speedtest .northwind .net" / "HR .Verfi at x .org": a word led by a dot,
+    after a word with nothing between, is "dot" + word for the address assembly."""
+    out: list[_P] = []
+    for k, p in enumerate(pieces):
+        if (
+            p.lead == "."
+            and p.kind in ("word", "num")
+            and p.text.isalnum()
+            and any(c.isalpha() for c in p.text)
+            and out
+            and not out[-1].trail
+            and _is_label(out[-1])
+        ):
+            out.append(_P(".", p.lead_start, p.lead_start + 1, "", p.lead_start, "", True, "word", low="dot",
+                          extra={"lead_dot": True}))
+            out.append(_P(p.text, p.start, p.end, "", p.start, p.trail, p.exact, p.kind, p.digits_only, p.low, p.extra))
+            continue
+        out.append(p)
+    return out
+
+
+def _spaced_tld_ok(pieces: list[_P], k: int, dom: tuple[list[str], int]) -> bool:
+    """A domain written with ASR's spaced dots must end in a common TLD: "Hello .It works"
+    is a sentence, not "hello.it"."""
+    labels, last = dom
+    if not any(p.extra.get("lead_dot") for p in pieces[k : last + 1]):
+        return True
+    return labels[-1] in _SPACED_TLDS
+
+
+def _restore_lead_dots(pieces: list[_P]) -> list[_P]:
+    """Undo :func:`_split_lead_dots` where no address was assembled."""
+    out: list[_P] = []
+    k = 0
+    while k < len(pieces):
+        p = pieces[k]
+        if p.extra.get("lead_dot") and k + 1 < len(pieces):
+            q = pieces[k + 1]
+            out.append(_P(q.text, q.start, q.end, ".", p.start, q.trail, q.exact, q.kind, q.digits_only, q.low, q.extra))
+            k += 2
+            continue
+        out.append(p)
+        k += 1
+    return out
+
+
 def _assemble_addresses(pieces: list[_P]) -> list[_P]:
     """Spoken e-mail addresses and URLs -> one piece each."""
-    out = list(pieces)
+    has_lead_dot = any(p.lead == "." for p in pieces)
+    out = _split_lead_dots(pieces) if has_lead_dot else list(pieces)
     # e-mail: local at domain dot tld
     i = 0
     while i < len(out):
         p = out[i]
         if p.kind == "word" and p.low == "at" and not p.lead and i > 0 and not out[i - 1].trail.strip(" "):
             dom = _parse_domain(out, i + 1, multiword_first=True)
+            if dom and not _spaced_tld_ok(out, i + 1, dom):
+                dom = None
+            if dom is None:
+                # an unformatted rendering drops the dots: "hr verify at kaiser example org";
+                # "net"/"io" are words too, so they need a cue ("email", "send ... to")
+                dom = _parse_domain_dotless(out, i + 1, joined=True)
+                if dom and dom[0][-1] not in _UNAMBIGUOUS_TLDS and not any(
+                    q.low in _EMAIL_CUES for q in out[max(0, i - 8) : i]
+                ):
+                    dom = None
             if dom:
                 labels, last = dom
                 # local part: walk back
@@ -634,6 +743,8 @@ def _assemble_addresses(pieces: list[_P]) -> list[_P]:
             and not p.trail
         ):
             dom = _parse_domain(out, i, multiword_first=False)
+            if dom and not _spaced_tld_ok(out, i, dom):
+                dom = None
             if dom:
                 labels, last = dom
                 url = ".".join(labels)
@@ -651,8 +762,27 @@ def _assemble_addresses(pieces: list[_P]) -> list[_P]:
                     _P(url, first.start, lastp.end, first.lead, first.lead_start, lastp.trail,
                        False, "url", low=url)
                 ]
+        elif _is_label(p) and p.kind == "word" and prev_low not in ("dot", "at") and (p.low == "www" or _url_cue(out, i)):
+            # an unformatted rendering drops the dots: "go to speedtest northwind net"
+            dom = _parse_domain_dotless(out, i, joined=False, www=p.low == "www")
+            if dom:
+                labels, last = dom
+                url = ".".join(labels)
+                first, lastp = out[i], out[last]
+                out[i : last + 1] = [
+                    _P(url, first.start, lastp.end, first.lead, first.lead_start, lastp.trail,
+                       False, "url", low=url)
+                ]
         i += 1
-    return out
+    return _restore_lead_dots(out) if has_lead_dot else out
+
+
+def _url_cue(pieces: list[_P], i: int) -> bool:
+    """A web-address cue right before pieces[i] ("go to", "visit", "the website is")."""
+    before = [q.low for q in pieces[max(0, i - 4) : i]]
+    if any(q.trail.strip() for q in pieces[max(0, i - 2) : i - 1]):
+        return False
+    return before[-2:] == ["go", "to"] or any(w in _URL_CUES for w in before)
 
 
 def _join_acronyms(pieces: list[_P]) -> list[_P]:
