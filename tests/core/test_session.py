@@ -1082,3 +1082,14 @@ def test_with_partials_a_stale_candidate_is_still_wanted_as_a_partial():
     candidate = next(r for r in d.pending.values() if r.kind == "final")
     d.frames(10)
     assert s.wants(candidate.job_id)
+
+
+def test_backlog_counts_audio_waiting_behind_a_pending_decision():
+    s = make_session(TWO_TURNS, include_partial_turns="false")
+    d = Driver(s, auto=False).frames(len(TWO_TURNS))
+    assert d.pending  # the first turn's decision waits for its candidate
+    assert s.backlog_ms > 0
+    d.auto = True
+    d.settle()
+    d.text('{"type":"Terminate"}')
+    assert s.backlog_ms == 0 and s.close == (1000, "Session Ended")

@@ -136,6 +136,7 @@ class SessionProtocol:
         self._frame = vad.frame_samples
         self._feed = np.zeros(0, dtype=np.float32)  # decoded samples not yet VAD'd
         self._queue: collections.deque[tuple[Any, ...]] = collections.deque()
+        self._queued_samples = 0  # audio in _queue (kept as a count: backlog_ms is on the hot path)
         self._buf = _SampleBuffer()
         self._out: list[dict] = []
         self._requests: list[DecodeRequest] = []
@@ -181,7 +182,7 @@ class SessionProtocol:
     @property
     def backlog_ms(self) -> int:
         """Audio received but not yet through the turn machine (it waits while a decode is pending)."""
-        return sum(len(item[1]) for item in self._queue if item[0] == "frame") // SAMPLES_PER_MS
+        return self._queued_samples // SAMPLES_PER_MS
 
     @property
     def busy(self) -> bool:
@@ -304,6 +305,7 @@ class SessionProtocol:
         self._out.append(m.error(code, text))
         self.close = (code, m.close_reason(text))
         self._queue.clear()
+        self._queued_samples = 0
         self._pending.clear()
 
     # ------------------------------------------------------------------ internals
@@ -332,12 +334,14 @@ class SessionProtocol:
             probs = self._vad.process(frames)
             for frame, prob in zip(frames, probs):
                 self._queue.append(("frame", frame, float(prob)))
+            self._queued_samples += n * self._frame
         self._feed = feed[n * self._frame :]
 
     def _enqueue_control(self, item: tuple[Any, ...]) -> None:
         # Audio that does not fill a VAD frame still belongs before the control message.
         if len(self._feed):
             self._queue.append(("frame", self._feed, None))
+            self._queued_samples += len(self._feed)
             self._feed = np.zeros(0, dtype=np.float32)
         self._queue.append(item)
 
@@ -349,6 +353,7 @@ class SessionProtocol:
             item = self._queue.popleft()
             kind = item[0]
             if kind == "frame":
+                self._queued_samples -= len(item[1])
                 self._process_frame(item[1], item[2])
             elif kind == "force":
                 self._handle(self._machine.force_end(self._now_ms(), "forced"))
