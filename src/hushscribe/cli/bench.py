@@ -126,6 +126,38 @@ def _default_key(args: argparse.Namespace) -> str:
     return dev_key(config_from(None).home)
 
 
+class _ServerTarget:
+    """The server a benchmark talks to: ``--spawn`` starts one (stopped afterwards, its exit code
+    recorded), otherwise ``--url`` (and ``--server-pid`` for CPU/RSS). One place for both benchmarks."""
+
+    def __init__(self, args: argparse.Namespace, key: str, command: str):
+        self.url = args.url or os.environ.get("HUSHSCRIBE_URL", "ws://127.0.0.1:8765/v3/ws")
+        self.pid = getattr(args, "server_pid", None)
+        self.info: dict | None = {"spawned": False, "pid": self.pid} if self.pid else None
+        self._server = None
+        if args.spawn:
+            from ..bench import stream as bs
+
+            self._server = bs.SpawnedServer(key, shlex.split(args.server_args), args.spawn_timeout_s)
+            print(f"hushscribe bench {command}: starting serve --port {self._server.port} ...",
+                  file=sys.stderr, flush=True)
+
+    def start(self) -> None:
+        """Raises RuntimeError when a spawned server does not become ready."""
+        server = self._server
+        if server is None:
+            return
+        server.start()
+        self.url, self.pid = server.url, server.proc.pid
+        self.info = {"spawned": True, "pid": server.proc.pid, "command": server.command[1:], "log": server.log.name}
+
+    def stop(self) -> None:
+        if self._server is not None:
+            rc = self._server.stop()
+            if self.info is not None:
+                self.info["exit_code"] = rc
+
+
 def run_stream_bench(args: argparse.Namespace) -> int:
     from ..bench import stream as bs
     from ..bench.corpus import default_audio_dir
@@ -141,30 +173,20 @@ def run_stream_bench(args: argparse.Namespace) -> int:
         err(f"no such directory: {clips}")
         return 2
     key = _default_key(args)
-    server = None
-    server_pid = args.server_pid
-    url = args.url or os.environ.get("HUSHSCRIBE_URL", "ws://127.0.0.1:8765/v3/ws")
-    if args.spawn:
-        server = bs.SpawnedServer(key, shlex.split(args.server_args), args.spawn_timeout_s)
-        print(f"hushscribe bench stream: starting {' '.join(['serve', '--port', str(server.port)])} ...",
-              file=sys.stderr, flush=True)
-        try:
-            server.start()
-        except RuntimeError as exc:
-            err(str(exc))
-            return 1
-        url, server_pid = server.url, server.proc.pid
+    target = _ServerTarget(args, key, "stream")
+    try:
+        target.start()
+    except RuntimeError as exc:
+        err(str(exc))
+        return 1
+    url, server_pid = target.url, target.pid
     cfg = bs.BenchConfig(
         url=url, key=key, streams=args.streams, realtime=args.realtime, chunk_ms=args.chunk_ms,
         partials=args.partials, redact_pii=args.redact_pii, speech_model=args.speech_model,
         duration_s=args.duration_s, seed=args.seed, stagger_s=args.stagger_s, late_ms=args.late_ms,
         termination_timeout_s=args.termination_timeout_s,
     )
-    server_info = None
-    if server is not None:
-        server_info = {"spawned": True, "pid": server.proc.pid, "command": server.command[1:], "log": server.log.name}
-    elif server_pid:
-        server_info = {"spawned": False, "pid": server_pid}
+    server_info = target.info
     try:
         if args.find_capacity:
             result = bs.find_capacity(cfg, clips, max_streams=args.max_streams, gate_ms=args.gate_ms,
@@ -175,10 +197,7 @@ def run_stream_bench(args: argparse.Namespace) -> int:
         err(str(exc))
         return 2
     finally:
-        if server is not None:
-            rc = server.stop()
-            if server_info is not None:
-                server_info["exit_code"] = rc
+        target.stop()
     if args.json_out:
         args.json_out.parent.mkdir(parents=True, exist_ok=True)
         args.json_out.write_text(json.dumps(result, indent=1))
@@ -234,24 +253,18 @@ def _run_pii_text(args: argparse.Namespace, err) -> int:
 
 def _run_pii_audio(args: argparse.Namespace, err) -> int:
     from ..bench import pii_audio
-    from ..bench import stream as bs
 
     if not args.audio.is_dir():
         err(f"no such directory: {args.audio}")
         return 2
     key = _default_key(args)
-    url = args.url or os.environ.get("HUSHSCRIBE_URL", "ws://127.0.0.1:8765/v3/ws")
-    server = server_info = None
-    if args.spawn:
-        server = bs.SpawnedServer(key, shlex.split(args.server_args), args.spawn_timeout_s)
-        print(f"hushscribe bench pii: starting serve --port {server.port} ...", file=sys.stderr, flush=True)
-        try:
-            server.start()
-        except RuntimeError as exc:
-            err(str(exc))
-            return 1
-        url = server.url
-        server_info = {"spawned": True, "pid": server.proc.pid, "command": server.command[1:], "log": server.log.name}
+    target = _ServerTarget(args, key, "pii")
+    try:
+        target.start()
+    except RuntimeError as exc:
+        err(str(exc))
+        return 1
+    url, server_info = target.url, target.info
     try:
         result = pii_audio.benchmark(url, key, args.audio, sub=args.sub, baseline=args.baseline,
                                      concurrency=max(1, args.concurrency), clips=args.only != "calls",
@@ -260,10 +273,7 @@ def _run_pii_audio(args: argparse.Namespace, err) -> int:
         err(str(exc))
         return 2
     finally:
-        if server is not None:
-            rc = server.stop()
-            if server_info is not None:
-                server_info["exit_code"] = rc
+        target.stop()
     _write_json(args.json_out, result)
     print("files: " + ", ".join(f"{f['wav']} + {Path(f['labels']).name}" for f in result["files"]))
     print(pii_audio.table(result))
