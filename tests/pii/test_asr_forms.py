@@ -222,3 +222,15 @@ def test_spaced_dot_offsets_map_back():
     a = n.text.index("speedtest.northwind.net")
     s, e = n.to_original(a, a + len("speedtest.northwind.net"))
     assert text[s:e] == "speedtest .northwind .net"
+
+
+def test_city_split_by_the_asr_between_street_and_state_is_part_of_the_address():
+    from hushscribe.pii import get_detector
+
+    text = "I'm at 420-2 Maple Street, Spring Field, Illinois. I have two kids."
+    spans = get_detector().detect(text)
+    covered = "".join(text[s.start : s.end] for s in spans)
+    assert "Spring Field" in covered and "two kids" not in covered
+    # lower-case words in between are not bridged: two places, not one address
+    text = "We flew from Boston to Austin, Texas."
+    assert not any("to" in text[s.start : s.end].split() for s in get_detector().detect(text))

@@ -18,6 +18,7 @@ Pipeline of :meth:`PiiDetector.detect`:
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Iterable, Sequence
 
@@ -85,6 +86,29 @@ def resolve_overlaps(spans: Iterable[Span]) -> list[Span]:
     return kept
 
 
+# Up to three capitalised words (with commas) between two parts of one address: the city the ASR
+# split or that no list knows ("420 Maple Street, Spring Field, Illinois").
+_ADDRESS_GAP = re.compile(r"[\s,]*(?:[A-Z][\w'.-]*[\s,]+){1,3}")
+
+
+def bridge_location_gaps(text: str, spans: list[Span]) -> list[Span]:
+    """Merge two location spans separated only by a few capitalised words: those words are part of
+    the same address (typically the city between the street and the state)."""
+    out: list[Span] = []
+    for s in spans:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and same_family(prev.policy, "location")
+            and same_family(s.policy, "location")
+            and _ADDRESS_GAP.fullmatch(text[prev.end : s.start])
+        ):
+            out[-1] = Span(prev.start, s.end, prev.policy, max(prev.score, s.score), prev.detector)
+        else:
+            out.append(s)
+    return out
+
+
 class PiiDetector:
     """Finds PII spans in one turn of text. Build once (heavy); call from any thread."""
 
@@ -113,7 +137,7 @@ class PiiDetector:
         if self._engine is not None:
             spans.extend(self._engine.analyze(text, wanted))
         spans = [s for s in spans if s.score >= self.score_threshold and s.end > s.start]
-        return resolve_overlaps(spans)
+        return bridge_location_gaps(text, resolve_overlaps(spans))
 
     def detect(self, text: str, policies: Iterable[str] | None = None) -> list[Span]:
         """PII spans over ``text`` for the requested policies (None or all 65 = default set)."""
