@@ -64,6 +64,10 @@ SETTINGS: tuple[Setting, ...] = (
             "'keys': only configured keys; 'any': any non-empty credential (local development).",
             ("keys", "any")),
     Setting("strip_bearer", True, _bool, "Accept 'Authorization: Bearer <key>' as well as the raw key."),
+    Setting("token_secret", "", str,
+            "Secret that signs temporary tokens (GET /v3/token). Empty: a random one per process; give "
+            "every replica the same value so each can verify the others' tokens."),
+    Setting("token_single_use", True, _bool, "A temporary token opens one session only."),
     Setting("home", str(Path.home() / ".config" / "hushscribe"), str,
             "Directory for the generated dev key."),
     Setting("max_session_seconds", 10800, int, "Maximum session duration (Error 3008 when reached)."),
@@ -93,6 +97,8 @@ class ServerConfig:
     api_keys: tuple[str, ...] = ()
     auth_mode: str = "keys"
     strip_bearer: bool = True
+    token_secret: str = ""
+    token_single_use: bool = True
     home: str = str(Path.home() / ".config" / "hushscribe")
     max_session_seconds: int = 10800
     max_sessions: int = 12

@@ -87,10 +87,15 @@ def test_any_mode_accepts_any_non_empty_credential():
     assert a.authenticate(None, "tok").ok
 
 
-def test_token_query_parameter_is_a_credential():
-    a = Authenticator(("k1",))
-    assert a.authenticate(None, "k1").ok
+def test_token_query_parameter_must_be_a_temporary_token():
+    from hushscribe.server.tokens import TokenAuthority
+
+    tokens = TokenAuthority(b"s" * 32)
+    a = Authenticator(("k1",), tokens=tokens)
+    assert not a.authenticate(None, "k1").ok  # an API key is no temporary token
     assert a.authenticate(None, "nope") == AuthResult(False, INVALID)
+    minted = tokens.mint(60, 300)
+    assert a.authenticate(None, minted) == AuthResult(True, max_session_s=300)
 
 
 def test_token_query_parameter_wins_over_header():
@@ -187,8 +192,11 @@ def test_api_keys_from_config_when_not_injected():
 
 
 def test_token_query_credential(client):
-    with client.websocket_connect(f"/v3/ws?sample_rate=16000&token={API_KEY}") as ws:
+    token = client.get("/v3/token?expires_in_seconds=60", headers=auth()).json()["token"]
+    with client.websocket_connect(f"/v3/ws?sample_rate=16000&token={token}") as ws:
         assert_begins(ws)
+    with client.websocket_connect(f"/v3/ws?sample_rate=16000&token={API_KEY}") as ws:
+        assert_refused(ws, INVALID)  # an API key is not a temporary token
 
 
 def test_bad_token_query_credential(client):

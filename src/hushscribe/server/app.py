@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.websockets import WebSocket
 
@@ -22,6 +23,7 @@ from ..scheduler import InferenceScheduler
 from ..settings import ServerConfig
 from .auth import Authenticator
 from .metrics import CONTENT_TYPE_LATEST, Metrics
+from .tokens import EXPIRES_MAX, EXPIRES_MIN, SESSION_MAX, SESSION_MIN, TokenAuthority
 from .ws import SessionRunner
 
 log = logging.getLogger("hushscribe.server")
@@ -87,6 +89,25 @@ def make_postprocess(redactor: Redactor | None):
     return postprocess
 
 
+def _token_error(status: int, text: str) -> JSONResponse:
+    return JSONResponse({"error": text, "detail": text}, status_code=status)
+
+
+def _int_param(request: Request, name: str, default: int | None, lo: int, hi: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        if default is None:
+            raise ValueError(f"{name} is required")
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be an integer") from None
+    if not lo <= value <= hi:
+        raise ValueError(f"{name} must be between {lo} and {hi}")
+    return value
+
+
 def create_app(
     config: ServerConfig,
     *,
@@ -96,8 +117,10 @@ def create_app(
     api_keys: tuple[str, ...] | None = None,
 ) -> FastAPI:
     keys = config.api_keys if api_keys is None else api_keys
-    state = AppState(config=config, auth=Authenticator(keys, config.auth_mode, config.strip_bearer),
-                     engine=engine, vad=vad, redactor=redactor)
+    secret = config.token_secret.encode() if config.token_secret else secrets.token_bytes(32)
+    tokens = TokenAuthority(secret, single_use=config.token_single_use)
+    auth = Authenticator(keys, config.auth_mode, config.strip_bearer, tokens=tokens)
+    state = AppState(config=config, auth=auth, engine=engine, vad=vad, redactor=redactor)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -141,6 +164,19 @@ def create_app(
             "free_slots": state.free_slots,
         }
         return JSONResponse(body, status_code=200 if state.ready and state.free_slots > 0 else 503)
+
+    @app.get("/v3/token")
+    async def token(request: Request) -> JSONResponse:
+        """Mint a temporary token (spec §2.3). Errors carry both ``error`` (JS SDK) and ``detail``."""
+        if not state.auth.check_key(state.auth.credential(request.headers.get("authorization"), None) or ""):
+            return _token_error(401, "Invalid API key" if request.headers.get("authorization") else
+                                "Missing Authorization header")
+        try:
+            expires = _int_param(request, "expires_in_seconds", None, EXPIRES_MIN, EXPIRES_MAX)
+            session = _int_param(request, "max_session_duration_seconds", SESSION_MAX, SESSION_MIN, SESSION_MAX)
+        except ValueError as exc:
+            return _token_error(422, str(exc))
+        return JSONResponse({"token": tokens.mint(expires, session), "expires_in_seconds": expires})
 
     @app.get("/metrics")
     async def metrics() -> Response:

@@ -119,6 +119,8 @@ class SessionRunner:
         await ws.accept()
         started = time.monotonic()
         auth = self.state.auth.authenticate(ws.headers.get("authorization"), ws.query_params.get("token"))
+        # A temporary token caps the session (its max_session_duration_seconds, spec §2.3).
+        self.max_session_s = min(cfg.max_session_seconds, auth.max_session_s or cfg.max_session_seconds)
         if not auth.ok:
             self.state.metrics.refused.labels("auth").inc()
             await self._reject(m.CLOSE_UNAUTHORIZED, auth.error)
@@ -153,7 +155,7 @@ class SessionRunner:
         self.state.sessions[sid] = session  # before any await: admission counts it at once
         self.state.metrics.sessions.inc()
         try:
-            expires_at = int(time.time()) + cfg.max_session_seconds
+            expires_at = int(time.time()) + self.max_session_s
             await ws.send_text(m.to_json(m.begin(sid, expires_at, params.begin_configuration())))
             log.info("session start id=%s model=%s sample_rate=%d encoding=%s format_turns=%s partials=%s "
                      "redact_pii=%s", sid, params.speech_model, params.sample_rate, params.encoding,
@@ -174,7 +176,7 @@ class SessionRunner:
             session.expire()
             self.flush()
 
-        expiry = loop.call_later(self.state.config.max_session_seconds, expire)
+        expiry = loop.call_later(self.max_session_s, expire)
         writer = asyncio.create_task(self._writer())
         reader = asyncio.create_task(self._reader())
         try:

@@ -1,0 +1,90 @@
+"""Temporary tokens (``GET /v3/token``, spec §2.3): stateless, HMAC-signed, expiring, single use.
+
+Why stateless: any replica that knows the secret can verify a token without a shared store. The
+token carries its own expiry and session cap. Single use is enforced by remembering the ids of
+tokens already used until they expire -- in this process (with several replicas, give them a
+shared store; see docs/protocol.md).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+
+EXPIRES_MIN, EXPIRES_MAX = 1, 600
+SESSION_MIN, SESSION_MAX = 60, 10800
+
+EXPIRED = "Unauthorized Connection: Signature has expired"
+INVALID = "Unauthorized Connection: Invalid API key"
+REUSED = "Unauthorized Connection: Token has already been used"
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    token_id: str
+    expires_at: float  # unix seconds: the token must be used before this
+    max_session_s: int
+
+
+class TokenError(Exception):
+    pass
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class TokenAuthority:
+    def __init__(self, secret: bytes, single_use: bool = True, clock=time.time):
+        self._secret = secret
+        self.single_use = single_use
+        self._clock = clock
+        self._used: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def mint(self, expires_in_s: int, max_session_s: int = SESSION_MAX) -> str:
+        claims = {"id": secrets.token_urlsafe(12), "exp": int(self._clock()) + int(expires_in_s),
+                  "msd": int(max_session_s)}
+        payload = _b64(json.dumps(claims, separators=(",", ":")).encode())
+        return f"hs1.{payload}.{self._sign(payload)}"
+
+    def verify(self, token: str) -> TokenClaims:
+        """Claims of a valid token, or TokenError with the 1008 text. Marks single-use tokens used."""
+        parts = token.split(".")
+        if len(parts) != 3 or parts[0] != "hs1":
+            raise TokenError(INVALID)
+        _, payload, signature = parts
+        if not hmac.compare_digest(signature, self._sign(payload)):
+            raise TokenError(INVALID)
+        try:
+            data = json.loads(_unb64(payload))
+            claims = TokenClaims(str(data["id"]), float(data["exp"]), int(data["msd"]))
+        except (ValueError, KeyError, TypeError):
+            raise TokenError(INVALID) from None
+        now = self._clock()
+        if now >= claims.expires_at:
+            raise TokenError(EXPIRED)
+        if self.single_use:
+            with self._lock:
+                self._used = {k: v for k, v in self._used.items() if v > now}
+                if claims.token_id in self._used:
+                    raise TokenError(REUSED)
+                self._used[claims.token_id] = claims.expires_at
+        return claims
+
+    def _sign(self, payload: str) -> str:
+        return _b64(hmac.new(self._secret, payload.encode(), hashlib.sha256).digest()[:24])
+
+
+def looks_like_token(value: str) -> bool:
+    return value.startswith("hs1.")
