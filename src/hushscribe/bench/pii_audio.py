@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from ..pii.spoken import ORD_TEENS, ORD_TENS, ORD_UNITS, SCALES, TEENS, TENS, TLDS, UNITS, normalize_spoken
-from .stream import RATE, load_call_dir, read_call_pcm
+from .stream import RATE, load_call_dir, read_call_pcm, terminate_and_wait
 
 WINDOW_TOL_MS = 500  # a call's final word belongs to a labelled turn when within this of it
 
@@ -343,14 +343,7 @@ async def stream_pcm(url: str, key: str, pcm: bytes, query: dict[str, Any], *, r
                     break
                 if not realtime and k % 10 == 9:
                     await asyncio.sleep(0)
-            if not receiver.done():
-                try:
-                    await ws.send('{"type":"Terminate"}')
-                except ConnectionClosed:
-                    pass
-            try:
-                await asyncio.wait_for(receiver, timeout_s)
-            except asyncio.TimeoutError:
+            if not await terminate_and_wait(ws, receiver, timeout_s):
                 res.errors.append(f"no Termination within {timeout_s:g} s")
     except Exception as exc:  # refused, reset, timeout
         res.errors.append(f"{type(exc).__name__}: {exc}")

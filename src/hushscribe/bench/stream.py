@@ -520,21 +520,29 @@ async def run_stream(plan: StreamPlan, cfg: BenchConfig, start_delay_s: float) -
         run.begin_ms = (run.t0 - t_connect) * 1000
         receiver = asyncio.create_task(_receive(ws, run))
         await _send_audio(ws, run, cfg, receiver)
-        if not receiver.done():
-            try:
-                await ws.send('{"type":"Terminate"}')
-            except ConnectionClosed:
-                pass
-        try:
-            await asyncio.wait_for(asyncio.shield(receiver), cfg.drain_timeout_s)
-        except asyncio.TimeoutError:
+        if not await terminate_and_wait(ws, receiver, cfg.drain_timeout_s):
             run.errors.append(f"no Termination within {cfg.drain_timeout_s:g} s of Terminate")
-            receiver.cancel()
         if run.termination_at is None and not run.errors:
             run.errors.append(f"closed without Termination (code {run.close_code})")
     finally:
         await ws.close()
     return run
+
+
+async def terminate_and_wait(ws, receiver: asyncio.Task, timeout_s: float) -> bool:
+    """Send ``Terminate`` (unless the server already ended the session) and wait for the receiving
+    task to finish; False (and the task cancelled) when it did not within ``timeout_s``."""
+    if not receiver.done():
+        try:
+            await ws.send('{"type":"Terminate"}')
+        except ConnectionClosed:
+            pass
+    try:
+        await asyncio.wait_for(asyncio.shield(receiver), timeout_s)
+    except asyncio.TimeoutError:
+        receiver.cancel()
+        return False
+    return True
 
 
 async def _send_audio(ws, run: StreamRun, cfg: BenchConfig, receiver: asyncio.Task) -> None:
