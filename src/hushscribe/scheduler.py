@@ -4,6 +4,8 @@ Why: the CPU is the scarce resource. Every decode of every session goes through 
 served by a fixed number of worker threads, so finals (on the end-of-turn latency path) always run
 before partials, a partial that waited too long is skipped rather than run late, inference never
 blocks the event loop, and an engine failure reaches the session that asked instead of being lost.
+Finals waiting together are grouped into one engine call when the engine offers a cheaper batched
+call (``core.ports.BatchEngine``); Whisper on CPU does not, so there each final runs alone.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class _Item:
 @dataclass
 class SchedulerStats:
     decodes: int = 0
+    batches: int = 0  # engine calls (a batch of finals is one call)
     skipped_partials: int = 0
     cancelled: int = 0
     failures: int = 0
@@ -87,39 +90,78 @@ class InferenceScheduler:
             result = self.postprocess(req, result)
         return result
 
+    def _run_batch(self, reqs: list[DecodeRequest]) -> list[DecodeResult]:
+        results = self.engine.transcribe_batch(reqs)  # type: ignore[attr-defined]
+        if self.postprocess is not None:
+            results = [self.postprocess(r, res) for r, res in zip(reqs, results)]
+        return results
+
+    @property
+    def max_batch(self) -> int:
+        """Finals grouped into one engine call (1: the engine has no cheaper batched call)."""
+        n = int(getattr(self.engine, "max_batch", 0) or 0)
+        return n if n > 1 and hasattr(self.engine, "transcribe_batch") else 1
+
+    def _admit(self, item: _Item) -> bool:
+        """Whether ``item`` should run now; unwanted work and late partials are answered at once."""
+        req = item.request
+        if item.is_wanted is not None and not item.is_wanted():
+            self.stats.cancelled += 1
+            _deliver(item.callback, req, None, None)
+            return False
+        if req.kind == "partial" and time.monotonic() - item.enqueued > self.max_partial_wait_s:
+            self.stats.skipped_partials += 1
+            if self.on_skip is not None:
+                self.on_skip(req)
+            _deliver(item.callback, req, None, None)
+            return False
+        return True
+
+    def _more_finals(self, batch: list[_Item]) -> None:
+        """Add queued finals of other requests to ``batch`` (the queue is ordered: finals first)."""
+        assert self._queue is not None
+        while len(batch) < self.max_batch and not self._queue.empty():
+            item = self._queue.get_nowait()
+            if item.request.kind != "final":
+                self._queue.put_nowait(item)  # a partial: it waits for the next round
+                return
+            if self._admit(item):
+                batch.append(item)
+
     async def _worker(self) -> None:
         assert self._queue is not None
         loop = asyncio.get_running_loop()
         while True:
             item = await self._queue.get()
-            req = item.request
-            if item.is_wanted is not None and not item.is_wanted():
-                self.stats.cancelled += 1
-                _deliver(item.callback, req, None, None)
+            if not self._admit(item):
                 continue
-            if req.kind == "partial" and time.monotonic() - item.enqueued > self.max_partial_wait_s:
-                self.stats.skipped_partials += 1
-                if self.on_skip is not None:
-                    self.on_skip(req)
-                _deliver(item.callback, req, None, None)
-                continue
+            batch = [item]
+            if item.request.kind == "final" and self.max_batch > 1:
+                self._more_finals(batch)
+            reqs = [it.request for it in batch]
             t0 = time.perf_counter()
             try:
-                result = await loop.run_in_executor(self._executor, self._run, req)
+                if len(batch) == 1:
+                    results = [await loop.run_in_executor(self._executor, self._run, reqs[0])]
+                else:
+                    results = await loop.run_in_executor(self._executor, self._run_batch, reqs)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # the session decides what a failure means (3005 for finals)
-                self.stats.failures += 1
+                self.stats.failures += len(batch)
                 log.error("decode failed: %s", type(exc).__name__)
-                _deliver(item.callback, req, None, f"{type(exc).__name__}")
+                for it in batch:
+                    _deliver(it.callback, it.request, None, f"{type(exc).__name__}")
                 continue
             dt = time.perf_counter() - t0
-            self.stats.decodes += 1
+            self.stats.decodes += len(batch)
+            self.stats.batches += 1
             self.stats.busy_s += dt
-            self.stats.audio_s += req.duration_ms / 1000
-            if self.on_decode is not None:
-                self.on_decode(req, dt)
-            _deliver(item.callback, req, result, None)
+            for it, result in zip(batch, results):
+                self.stats.audio_s += it.request.duration_ms / 1000
+                if self.on_decode is not None:
+                    self.on_decode(it.request, dt)
+                _deliver(it.callback, it.request, result, None)
 
 
 def _deliver(callback: Callback, req: DecodeRequest, result: DecodeResult | None, error: str | None) -> None:

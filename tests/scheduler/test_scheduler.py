@@ -132,3 +132,66 @@ def test_unwanted_work_is_skipped_before_it_runs():
 
     got, engine, sched = run(main())
     assert got == (None, None) and engine.calls == [] and sched.stats.cancelled == 1
+
+
+def test_batching_groups_queued_finals_of_several_sessions():
+    """An engine with a batched call gets the finals that queued up behind a running decode in one
+    call (at most max_batch); partials are never batched and still run after the finals."""
+
+    async def main():
+        engine = FakeEngine(latency_s=0.1, max_batch=3)
+        sched = InferenceScheduler(engine, workers=1, max_partial_wait_s=10)
+        await sched.start()
+        done: list[int] = []
+        finished = asyncio.Event()
+
+        def cb(r, result, error):
+            assert error is None and result is not None and result.words
+            done.append(r.job_id)
+            if len(done) == 7:
+                finished.set()
+
+        sched.submit(req(1, "final"), cb)  # runs alone: nothing else is queued yet
+        await asyncio.sleep(0.02)
+        for i, kind in ((2, "partial"), (3, "final"), (4, "final"), (5, "final"), (6, "final"), (7, "partial")):
+            sched.submit(req(i, kind), cb)
+        await asyncio.wait_for(finished.wait(), 5)
+        await sched.stop()
+        return engine, sched, done
+
+    engine, sched, done = run(main())
+    assert engine.batches == [[3, 4, 5]]  # 1 ran alone; 6 and both partials ran one by one
+    assert done[:4] == [1, 3, 4, 5] and done[4] == 6 and sorted(done[5:]) == [2, 7]
+    assert sched.stats.decodes == 7 and sched.stats.batches == 5
+
+
+def test_a_failed_batch_reaches_every_session_in_it():
+    async def main():
+        engine = FakeEngine(latency_s=0.05, max_batch=4, fail=lambda r: r.job_id == 3)
+        sched = InferenceScheduler(engine, workers=1)
+        await sched.start()
+        errors: dict[int, str | None] = {}
+        finished = asyncio.Event()
+
+        def cb(r, result, error):
+            errors[r.job_id] = error
+            if len(errors) == 3:
+                finished.set()
+
+        sched.submit(req(1, "final"), cb)
+        await asyncio.sleep(0.01)
+        sched.submit(req(2, "final"), cb)
+        sched.submit(req(3, "final"), cb)
+        await asyncio.wait_for(finished.wait(), 5)
+        await sched.stop()
+        return errors
+
+    errors = run(main())
+    assert errors[1] is None
+    assert errors[2] == errors[3] == "RuntimeError"
+
+
+def test_engines_without_a_batched_call_decode_one_by_one():
+    assert InferenceScheduler(FakeEngine()).max_batch == 1
+    assert InferenceScheduler(FakeEngine(max_batch=1)).max_batch == 1
+    assert InferenceScheduler(FakeEngine(max_batch=8)).max_batch == 8

@@ -75,6 +75,19 @@ class Engine(Protocol):
     def transcribe(self, request: DecodeRequest) -> DecodeResult: ...
 
 
+class BatchEngine(Engine, Protocol):
+    """An engine that decodes several requests in one call more cheaply than one by one.
+
+    The scheduler groups queued finals of different sessions into one call of at most ``max_batch``
+    requests. Whisper on CPU gains nothing from batching (``shared/notes/engine-facts.md``: 8 clips
+    one by one 1.84 s, batched by 4 1.84 s), so the faster-whisper engine does not offer it; a GPU
+    engine would."""
+
+    max_batch: int
+
+    def transcribe_batch(self, requests: Sequence[DecodeRequest]) -> list[DecodeResult]: ...
+
+
 class Redactor(Protocol):
     """Rewrites final turns (PII redaction); the identity when ``redact_pii`` is off."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable
+from typing import Callable, Sequence
 
 from ..core.formatting import TimedWord
 from ..core.ports import DecodeRequest, DecodeResult
@@ -20,11 +20,14 @@ class FakeEngine:
         script: Callable[[DecodeRequest], str] | None = None,
         latency_s: float = 0.0,
         fail: Callable[[DecodeRequest], bool] | None = None,
+        max_batch: int = 0,
     ):
         self.script = script or (lambda req: "hello world.")
         self.latency_s = latency_s
         self.fail = fail
         self.calls: list[DecodeRequest] = []
+        self.max_batch = max_batch  # > 1: offers transcribe_batch (see core.ports.BatchEngine)
+        self.batches: list[list[int]] = []  # job ids of each transcribe_batch call
         self._lock = threading.Lock()
 
     def transcribe(self, request: DecodeRequest) -> DecodeResult:
@@ -35,6 +38,17 @@ class FakeEngine:
         if self.fail is not None and self.fail(request):
             raise RuntimeError("scripted engine failure")
         return DecodeResult(tuple(spread_words(self.script(request), request.duration_ms)))
+
+    def transcribe_batch(self, requests: Sequence[DecodeRequest]) -> list[DecodeResult]:
+        """One engine call for several requests: one latency for all of them."""
+        with self._lock:
+            self.batches.append([r.job_id for r in requests])
+            self.calls.extend(requests)
+        if self.latency_s:
+            time.sleep(self.latency_s)
+        if self.fail is not None and any(self.fail(r) for r in requests):
+            raise RuntimeError("scripted engine failure")
+        return [DecodeResult(tuple(spread_words(self.script(r), r.duration_ms))) for r in requests]
 
 
 def spread_words(text: str, duration_ms: int) -> list[TimedWord]:
