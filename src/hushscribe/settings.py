@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .core.params import SPEECH_MODELS
+from .core.session import SessionSettings
 
 
 def _bool(v: str) -> bool:
@@ -79,6 +80,12 @@ SETTINGS: tuple[Setting, ...] = (
             "default because browsers and SDK flushes send short tails)."),
     Setting("partial_interval_ms", 1000, int, "Audio between two partial decodes of one turn."),
     Setting("max_turn_ms", 28000, int, "Longest turn; a longer one is ended and decoded (Whisper's window is 30 s)."),
+    Setting("vad_hangover_ms", 0, int,
+            "VAD silence not counted towards min_turn_silence/max_turn_silence. 0: silence counts from the "
+            "VAD's end of speech, which already trails the true end by ~65 ms (median on the labelled calls)."),
+    Setting("candidate_delay_ms", 160, int,
+            "Pause after which a turn is decoded speculatively, so its final is ready when the silence "
+            "rule ends the turn. Earlier: lower latency, more decodes (~+26 % at 96 ms on the calls)."),
     Setting("vad", "silero", str, "Voice activity detector: 'silero' (bundled) or 'energy' (tests).",
             ("silero", "energy")),
     Setting("log_level", "info", str, "Log level.", ("debug", "info", "warning", "error")),
@@ -105,6 +112,8 @@ class ServerConfig:
     strict_min_chunk: bool = False
     partial_interval_ms: int = 1000
     max_turn_ms: int = 28000
+    vad_hangover_ms: int = 0
+    candidate_delay_ms: int = 160
     vad: str = "silero"
     log_level: str = "info"
 
@@ -121,7 +130,21 @@ class ServerConfig:
             raise ValueError("--port must be 0-65535")
         if not 1000 <= self.max_turn_ms <= 29000:
             raise ValueError("--max-turn-ms must be between 1000 and 29000")
+        if not 0 <= self.vad_hangover_ms <= 1000:
+            raise ValueError("--vad-hangover-ms must be between 0 and 1000")
+        if not 32 <= self.candidate_delay_ms <= 2000:
+            raise ValueError("--candidate-delay-ms must be between 32 and 2000")
         return self
+
+    def session_settings(self) -> SessionSettings:
+        """The per-session knobs of this server (the same for streaming and file transcription)."""
+        return SessionSettings(
+            max_turn_ms=self.max_turn_ms,
+            partial_interval_ms=self.partial_interval_ms,
+            strict_min_chunk=self.strict_min_chunk,
+            vad_hangover_ms=self.vad_hangover_ms,
+            candidate_delay_ms=self.candidate_delay_ms,
+        )
 
 
 assert [s.name for s in SETTINGS] == [f.name for f in fields(ServerConfig)], "settings table out of sync"

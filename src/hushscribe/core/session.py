@@ -43,7 +43,8 @@ class SessionSettings:
     strict_min_chunk: bool = False  # reject < 50 ms chunks (3007); production is lenient (spec §13.12)
     min_chunk_ms: float = 50.0
     max_chunk_ms: float = 1000.0
-    vad_hangover_ms: int = 160  # see turns.TurnConfig.vad_hangover_ms
+    vad_hangover_ms: int = 0  # see turns.TurnConfig.vad_hangover_ms
+    candidate_delay_ms: int = 160  # see turns.TurnConfig.candidate_delay_ms
 
 
 def turn_config_for(params: SessionParams, settings: SessionSettings) -> TurnConfig:
@@ -56,6 +57,7 @@ def turn_config_for(params: SessionParams, settings: SessionSettings) -> TurnCon
         end_of_turn_confidence_threshold=threshold,
         max_turn_ms=settings.max_turn_ms,
         vad_hangover_ms=settings.vad_hangover_ms,
+        candidate_delay_ms=settings.candidate_delay_ms,
     )
 
 

@@ -12,7 +12,7 @@ feeding frames until the hypothesis arrives, which keeps decisions independent o
 
 Decision rule (Universal-Streaming semantics of spec §6.5, U3 Pro of §6.4):
 * A pause starts when VAD falls below ``vad_threshold - 0.15`` (hysteresis) after speech; its
-  silence is counted after a short VAD hangover (``vad_hangover_ms``).
+  silence is counted after an optional VAD hangover (``vad_hangover_ms``, default 0).
 * After ``candidate_delay_ms`` of pause, the turn so far is decoded once ("candidate").
 * Semantic end: silence >= ``min_turn_silence_ms`` and the candidate's end-of-turn confidence is
   above ``end_of_turn_confidence_threshold`` (threshold <= 0: always).
@@ -41,10 +41,10 @@ class TurnConfig:
     candidate_delay_ms: int = 160
     min_speech_ms: int = 96
     speech_onset_frames: int = 2
-    # Silero's probability falls ~150-200 ms before a word's energy has decayed (on the labelled calls
-    # a 0.3 s speech-to-speech pause reads as up to 0.5 s of VAD silence). Silence is counted from
-    # the end of this hangover so the client's silence parameters mean what they say.
-    vad_hangover_ms: int = 160
+    # VAD silence not counted as silence. Measured on the labelled calls (scripts in docs/performance.md),
+    # Silero's end of speech already trails the true end by ~65 ms (median), so 0 makes the client's
+    # silence parameters mean what they say; a hangover makes turns end later and splits fewer.
+    vad_hangover_ms: int = 0
 
     @property
     def release_threshold(self) -> float:

@@ -16,7 +16,7 @@ from ..core import messages as m
 from ..core.audio import chunk_duration_ms
 from ..core.params import ParamError, parse_session_params
 from ..core.ports import DecodeRequest, DecodeResult
-from ..core.session import SessionProtocol, SessionSettings
+from ..core.session import SessionProtocol
 
 log = logging.getLogger("hushscribe.session")
 
@@ -144,11 +144,7 @@ class SessionRunner:
             params,
             self.state.vad.new_stream(),
             clock=time.monotonic,
-            settings=SessionSettings(
-                max_turn_ms=cfg.max_turn_ms,
-                partial_interval_ms=cfg.partial_interval_ms,
-                strict_min_chunk=cfg.strict_min_chunk,
-            ),
+            settings=cfg.session_settings(),
             redactor=self.state.redactor,
         )
         self.session = session
