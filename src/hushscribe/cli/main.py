@@ -1,4 +1,4 @@
-"""``hushscribe`` command line: serve, stream, dev-key, settings."""
+"""``hushscribe`` command line: serve, stream, transcribe, dev-key, settings, bench."""
 
 from __future__ import annotations
 
@@ -61,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .stream import add_stream_parser
 
     add_stream_parser(sub)
+    from .transcribe import add_transcribe_parser
+
+    add_transcribe_parser(sub)
     from .bench import add_bench_parser
 
     add_bench_parser(sub)

@@ -1,0 +1,78 @@
+"""The browser demo page (GET /, /static/*) and its same-origin token endpoint (GET /demo/token)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from hushscribe.server.app import STATIC_DIR
+from hushscribe.server.tokens import REUSED
+from hushscribe.settings import ServerConfig
+
+from .conftest import API_KEY, drain, recv_json, send_audio, terminate, utterance
+
+DEMO = {"X-Hushscribe-Demo": "1"}
+
+
+def test_page_and_its_assets_are_served_locally(client):
+    r = client.get("/")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    page = r.text
+    for asset in re.findall(r'(?:src|href)="([^"]+)"', page):
+        assert asset.startswith("/static/"), f"{asset}: every asset must be served by the server (no CDN)"
+        assert client.get(asset).status_code == 200, asset
+    assert client.get("/static/pcm-worklet.js").headers["content-type"].startswith("text/javascript")
+    for ctl in ("redact_pii", "redact_pii_policies", "redact_pii_sub", "format_turns", "speech_model",
+                "include_partial_turns", "start", "stop", "status", "transcript"):
+        assert f'id="{ctl}"' in page, ctl
+
+
+def test_no_remote_urls_and_no_key_in_the_static_files():
+    for path in STATIC_DIR.iterdir():
+        text = path.read_text()
+        assert not re.search(r"(?:https?:)?//[a-z0-9-]+\.[a-z]", text, re.I), f"{path.name} references a remote URL"
+        assert API_KEY not in text and "api_key" not in text.lower().replace("api key", "")
+
+
+def test_static_route_refuses_anything_but_the_flat_asset_files(client):
+    assert client.get("/static/nothere.js").status_code == 404
+    assert client.get("/static/..%2Fapp.py").status_code == 404
+    assert client.get("/static/%2E%2E%2Fapp.py").status_code == 404
+
+
+def test_demo_token_needs_the_page_header_and_opens_one_session(client):
+    # Without the header (a cross-origin page could not add it without a CORS preflight): refused.
+    assert client.get("/demo/token").status_code == 403
+    r = client.get("/demo/token", headers=DEMO)
+    assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
+    token = r.json()["token"]
+    assert r.json()["expires_in_seconds"] <= 60
+    with client.websocket_connect(f"/v3/ws?sample_rate=16000&token={token}") as ws:
+        begin = recv_json(ws)
+        assert begin["type"] == "Begin"
+        send_audio(ws, utterance())
+        terminate(ws)
+        msgs, close = drain(ws, timeout=10)
+    assert any(m["type"] == "Turn" and m["end_of_turn"] for m in msgs)
+    assert close["code"] == 1000
+    with client.websocket_connect(f"/v3/ws?sample_rate=16000&token={token}") as ws:
+        messages, close = drain(ws)
+    assert messages == [{"type": "Error", "error_code": 1008, "error": REUSED}] and close["code"] == 1008
+
+
+@pytest.mark.parametrize("demo_page,host,on", [
+    ("auto", "127.0.0.1", True), ("auto", "::1", True), ("auto", "localhost", True),
+    ("auto", "0.0.0.0", False), ("auto", "192.168.1.5", False), ("on", "0.0.0.0", True),
+    ("off", "127.0.0.1", False),
+])
+def test_demo_page_setting(demo_page, host, on):
+    assert ServerConfig(demo_page=demo_page, host=host).demo_page_enabled is on
+
+
+def test_demo_page_off_serves_neither_page_nor_tokens(make_client):
+    c = make_client(demo_page="off")
+    r = c.get("/")
+    assert r.status_code == 404 and "--demo-page" in r.text
+    assert c.get("/demo/token", headers=DEMO).status_code == 404
+    assert c.get("/static/app.js").status_code == 404
