@@ -59,8 +59,9 @@ function queryString(token) {
   return q.toString();
 }
 
-// Words the redactor replaced: [POLICY_NAME] labels and '#' runs (hash substitution).
-const PII_WORD = /\[[A-Z0-9_]+\]|#+/;
+// What the redactor put in a word: a [POLICY_NAME] label or a run of '#' (hash substitution, punctuation
+// kept inside: ###-###-####). Punctuation around it stays outside the highlight.
+const PII_PART = /^([^\[#]*)(\[[A-Z0-9_]+\]|#(?:\S*#)?)(.*)$/;
 
 function renderTurn(el, msg) {
   const final = msg.end_of_turn;
@@ -73,12 +74,13 @@ function renderTurn(el, msg) {
   const words = final ? msg.transcript.split(/\s+/) : msg.words.map((w) => w.text);
   words.filter(Boolean).forEach((word, i) => {
     if (i) el.append(" ");
-    if (PII_WORD.test(word)) {
+    const m = PII_PART.exec(word);
+    if (m) {
       const mark = document.createElement("mark");
       mark.className = "pii";
-      mark.textContent = word;
+      mark.textContent = m[2];
       mark.title = "hidden personal information";
-      el.append(mark);
+      el.append(m[1], mark, m[3]);
     } else {
       el.append(word);
     }
