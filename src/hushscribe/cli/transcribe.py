@@ -140,26 +140,29 @@ def to_txt(turns: Sequence[dict]) -> str:
     return "".join(t["transcript"] + "\n" for t in turns)
 
 
+def _cue_text(turn: dict) -> str:
+    # '-->' in a cue's text would read as a timing line; a transcript never has it, but stay valid.
+    return turn["transcript"].replace("-->", "->")
+
+
 def to_srt(turns: Sequence[dict]) -> str:
     blocks = []
     for i, (t, (a, b)) in enumerate(zip(turns, cue_times(turns)), 1):
-        blocks.append(f"{i}\n{timestamp(a, ',')} --> {timestamp(b, ',')}\n{t['transcript']}\n")
+        blocks.append(f"{i}\n{timestamp(a, ',')} --> {timestamp(b, ',')}\n{_cue_text(t)}\n")
     return "\n".join(blocks)
 
 
 def to_vtt(turns: Sequence[dict]) -> str:
     blocks = ["WEBVTT\n"]
     for t, (a, b) in zip(turns, cue_times(turns)):
-        # '-->' may not appear in a cue's text; a transcript never has it, but keep the file valid.
-        blocks.append(f"{timestamp(a, '.')} --> {timestamp(b, '.')}\n{t['transcript'].replace('-->', '->')}\n")
+        blocks.append(f"{timestamp(a, '.')} --> {timestamp(b, '.')}\n{_cue_text(t)}\n")
     return "\n".join(blocks)
 
 
-def to_json(path: str, turns: Sequence[dict], messages: Sequence[dict], options: dict) -> str:
-    term = next((m for m in messages if m.get("type") == "Termination"), {})
+def to_json(path: str, turns: Sequence[dict], duration_s: float, options: dict) -> str:
     doc = {
         "file": str(path),
-        "audio_duration_seconds": term.get("audio_duration_seconds"),
+        "audio_duration_seconds": round(duration_s, 3),
         "options": options,
         "turns": list(turns),  # the API's Turn messages, unchanged
     }
@@ -243,7 +246,7 @@ def run_transcribe(args: argparse.Namespace) -> int:
                 return _fail(f"{f}: {errors[0]['error']}", 1)
             turns = final_turns(messages, formatted=args.format_turns)
             if args.format == "json":
-                text = to_json(str(f), turns, messages, options)
+                text = to_json(str(f), turns, len(pcm) / (2 * RATE), options)
             else:
                 text = {"txt": to_txt, "srt": to_srt, "vtt": to_vtt}[args.format](turns)
             if out_dir is not None:
@@ -256,8 +259,8 @@ def run_transcribe(args: argparse.Namespace) -> int:
                 bar.clear()
                 sys.stdout.write(text)
                 sys.stdout.flush()
-        bar.n = bar.total
-        bar.refresh()
+        if bar.n < bar.total:
+            bar.update(bar.total - bar.n)  # VAD frames leave a few ms of the last file uncounted
     if not args.no_progress:
         print(f"hushscribe transcribe: {len(audio)} file(s), {total_s:.1f} s of audio in "
               f"{time.monotonic() - t0:.1f} s", file=sys.stderr)
