@@ -50,7 +50,8 @@ def test_wer_on_real_clips_and_json_turns_are_api_turns(audio_dir, tmp_path, cap
             assert {"text", "start", "end", "confidence", "word_is_final"} <= set(t["words"][0])
         hyps.append(" ".join(t["transcript"] for t in doc["turns"]))
     wer = corpus_wer([table[c][1] for c in WER_CLIPS], hyps)
-    print(f"\ntranscribe WER on {len(WER_CLIPS)} real clips: {wer:.3f}")
+    with capsys.disabled():
+        print(f"\ntranscribe WER on {len(WER_CLIPS)} real clips: {wer:.3f}")
     assert wer < 0.2, list(zip(WER_CLIPS, hyps))
     assert "-> " in capsys.readouterr().err  # one line per written file
 
