@@ -72,7 +72,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("demo_page", "auto", str,
             "Browser demo page at GET / and GET /demo/token, which hands a short-lived single-use token to "
             "any page that asks: anyone who can reach the server can then open sessions without a key. "
-            "'auto': on when --host is a loopback address, 'on', 'off'.", ("auto", "on", "off")),
+            "'auto': on when --host is a loopback address, for requests that did not come through a proxy "
+            "(no Forwarded/X-Forwarded-For/X-Real-IP header); 'on'; 'off'.", ("auto", "on", "off")),
     Setting("home", str(Path.home() / ".config" / "hushscribe"), str,
             "Directory for the generated dev key."),
     Setting("max_session_seconds", 10800, int, "Maximum session duration (Error 3008 when reached)."),

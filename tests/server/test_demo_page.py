@@ -76,3 +76,15 @@ def test_demo_page_off_serves_neither_page_nor_tokens(make_client):
     assert r.status_code == 404 and "--demo-page" in r.text
     assert c.get("/demo/token", headers=DEMO).status_code == 404
     assert c.get("/static/app.js").status_code == 404
+
+
+@pytest.mark.parametrize("header", ["X-Forwarded-For", "Forwarded", "X-Real-IP"])
+def test_auto_refuses_requests_through_a_reverse_proxy(client, make_client, header):
+    # A loopback bind behind a proxy is reachable from everywhere the proxy is: 'auto' must not serve it.
+    proxy = {header: "203.0.113.7"}
+    assert client.get("/", headers=proxy).status_code == 403
+    r = client.get("/demo/token", headers={**DEMO, **proxy})
+    assert r.status_code == 403 and "--demo-page on" in r.json()["error"]
+    on = make_client(demo_page="on")
+    assert on.get("/", headers=proxy).status_code == 200
+    assert on.get("/demo/token", headers={**DEMO, **proxy}).status_code == 200

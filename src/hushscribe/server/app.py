@@ -119,12 +119,27 @@ def _int_param(request: Request, name: str, default: int | None, lo: int, hi: in
     return value
 
 
-def _add_demo_routes(app: FastAPI, tokens: TokenAuthority) -> None:
-    """The browser demo page (static files in ``server/static``) and its same-origin token endpoint."""
+_PROXY_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip")
+_PROXIED = ("hushscribe: this request came through a proxy; with --demo-page auto the demo page is served "
+            "to local users only. Set --demo-page on to serve it through the proxy (anyone who can reach "
+            "it can then open sessions).\n")
+
+
+def _add_demo_routes(app: FastAPI, tokens: TokenAuthority, auto: bool) -> None:
+    """The browser demo page (static files in ``server/static``) and its same-origin token endpoint.
+
+    With ``auto`` (the default, on for loopback binds) a request that carries proxy headers is refused:
+    a loopback bind behind a reverse proxy is reachable from everywhere the proxy is.
+    """
     no_store = {"Cache-Control": "no-store"}
 
+    def proxied(request: Request) -> bool:
+        return auto and any(h in request.headers for h in _PROXY_HEADERS)
+
     @app.get("/", include_in_schema=False)
-    async def index() -> FileResponse:
+    async def index(request: Request) -> Response:
+        if proxied(request):
+            return PlainTextResponse(_PROXIED, status_code=403)
         return FileResponse(STATIC_DIR / "index.html", media_type=_STATIC_TYPES[".html"], headers=no_store)
 
     @app.get("/static/{name}", include_in_schema=False)
@@ -140,6 +155,8 @@ def _add_demo_routes(app: FastAPI, tokens: TokenAuthority) -> None:
         """A short-lived token for the page: it cannot send an API key on a WebSocket (spec §2.3)."""
         if request.headers.get(DEMO_HEADER) != "1":
             return _token_error(403, f"Missing {DEMO_HEADER} header (the demo page sends it)")
+        if proxied(request):
+            return _token_error(403, _PROXIED.strip())
         token = tokens.mint(DEMO_TOKEN_EXPIRES_S, DEMO_SESSION_MAX_S)
         return JSONResponse({"token": token, "expires_in_seconds": DEMO_TOKEN_EXPIRES_S}, headers=no_store)
 
@@ -215,7 +232,7 @@ def create_app(
         return JSONResponse({"token": tokens.mint(expires, session), "expires_in_seconds": expires})
 
     if config.demo_page_enabled:
-        _add_demo_routes(app, tokens)
+        _add_demo_routes(app, tokens, auto=config.demo_page == "auto")
     else:
         @app.get("/", include_in_schema=False)
         async def no_demo() -> PlainTextResponse:
