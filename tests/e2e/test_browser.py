@@ -3,7 +3,9 @@ clip, the real model, redaction switched on in the page. Drives chromedriver ove
 WebDriver HTTP protocol (httpx), so no Selenium is needed.
 
 Chromium and chromium-driver are installed by ``scripts/install-browser`` when missing (CI is root on
-a clean Debian machine). A screenshot is saved to ``test-artifacts/browser.png``.
+a clean Debian machine). Screenshots are saved to ``test-artifacts/``: ``browser.png`` (the
+redacted final), ``browser-live.png`` (grey live text, when a partial was caught) and
+``browser-error.png`` (an option the server refused, in words).
 """
 
 from __future__ import annotations
@@ -147,6 +149,9 @@ def test_demo_page_transcribes_the_fake_microphone_with_pii_redacted(real_server
     driver = WebDriver(chromedriver)
     state: dict = {}
     partials_seen = 0
+    refused: dict = {}
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "browser.png"
     try:
         driver.start([
             "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -164,6 +169,8 @@ def test_demo_page_transcribes_the_fake_microphone_with_pii_redacted(real_server
         partials_seen = 0
         while time.monotonic() < deadline:
             state = driver.js(PAGE_STATE)
+            if state["partials"] and not partials_seen:  # live (grey) text while the clip plays
+                driver.screenshot(ARTIFACTS / "browser-live.png")
             partials_seen = max(partials_seen, state["partials"])
             text = " ".join(state["finals"]).lower()
             if "bill" in text and "wrong" in text and "true" in state["formatted"]:
@@ -175,16 +182,26 @@ def test_demo_page_transcribes_the_fake_microphone_with_pii_redacted(real_server
         while time.monotonic() < deadline and not state["status"].startswith("Stopped"):
             time.sleep(0.3)
             state = driver.js(PAGE_STATE)
+        driver.screenshot(shot)
+        print(f"\nbrowser screenshot: {shot}")
+
+        # An option the server refuses: the page says so in words, with the server's own message.
+        driver.js("const o = new Option('no-such-model', 'no-such-model', true, true);"
+                  "document.getElementById('speech_model').append(o);")
+        driver.click("#start")
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not refused.get("error"):
+            time.sleep(0.3)
+            refused = driver.js(PAGE_STATE)
+        driver.screenshot(ARTIFACTS / "browser-error.png")
+    except BaseException:
+        if driver.sid:  # what the page showed when it went wrong
+            driver.screenshot(shot)
+            print(f"\nbrowser screenshot (failure): {shot}")
+        raise
     finally:
-        try:
-            ARTIFACTS.mkdir(exist_ok=True)
-            shot = ARTIFACTS / "browser.png"
-            if driver.sid:
-                driver.screenshot(shot)
-                print(f"\nbrowser screenshot: {shot}")
-        finally:
-            driver.quit()
-            shutil.rmtree(profile, ignore_errors=True)
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
 
     print(f"page state: {state}; grey partial turns seen while speaking: {partials_seen}")
     finals = " ".join(state["finals"])
@@ -195,3 +212,5 @@ def test_demo_page_transcribes_the_fake_microphone_with_pii_redacted(real_server
         assert word in finals.lower(), (word, finals)
     assert "Maria" not in finals and "Gonzalez" not in finals, finals
     assert "[PERSON_NAME]" in finals and "[PERSON_NAME]" in state["marks"], state
+    assert "The server refused an option." in refused["error"] and "speech_model" in refused["error"], refused
+    assert refused["status"] == "Disconnected.", refused
