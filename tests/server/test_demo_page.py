@@ -88,3 +88,55 @@ def test_auto_refuses_requests_through_a_reverse_proxy(client, make_client, head
     on = make_client(demo_page="on")
     assert on.get("/", headers=proxy).status_code == 200
     assert on.get("/demo/token", headers={**DEMO, **proxy}).status_code == 200
+
+
+WORKLET_HARNESS = r"""
+const fs = require("fs"), vm = require("vm");
+const [path, rate, channels] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
+const posted = [];
+let Proc;
+const ctx = {
+  sampleRate: rate, Math, Float32Array, Int16Array,
+  AudioWorkletProcessor: class { constructor() { this.port = { postMessage: (b) => posted.push(new Int16Array(b)) }; } },
+  registerProcessor: (name, cls) => { Proc = cls; },
+};
+vm.runInNewContext(fs.readFileSync(path, "utf8"), ctx);
+const p = new Proc();
+// 1 s of a 440 Hz tone at half scale, in the 128-frame render quanta a browser uses.
+for (let start = 0; start < rate; start += 128) {
+  const input = [];
+  for (let c = 0; c < channels; c++) {
+    const ch = new Float32Array(Math.min(128, rate - start));
+    for (let i = 0; i < ch.length; i++) ch[i] = 0.5 * Math.sin(2 * Math.PI * 440 * (start + i) / rate);
+    input.push(ch);
+  }
+  p.process([input]);
+}
+process.stdout.write(JSON.stringify(posted.map((a) => Array.from(a))));
+"""
+
+
+@pytest.mark.parametrize("rate,channels", [(16000, 1), (48000, 2), (44100, 1)])
+def test_worklet_sends_16khz_pcm16_in_100ms_chunks(tmp_path, rate, channels):
+    """The AudioWorklet's own code, run under node with a stub AudioWorkletProcessor."""
+    import json
+    import shutil
+    import subprocess
+
+    import numpy as np
+
+    node = shutil.which("node")
+    if not node:
+        pytest.skip("node not installed")
+    harness = tmp_path / "harness.js"
+    harness.write_text(WORKLET_HARNESS)
+    r = subprocess.run([node, str(harness), str(STATIC_DIR / "pcm-worklet.js"), str(rate), str(channels)],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    chunks = json.loads(r.stdout)
+    assert len(chunks) in (9, 10) and all(len(c) == 1600 for c in chunks)  # 100 ms at 16 kHz
+    x = np.concatenate([np.array(c, np.float64) for c in chunks]) / 32768
+    assert 0.3 < np.abs(x).max() <= 0.51  # half scale survives (mixing and resampling keep the level)
+    spectrum = np.abs(np.fft.rfft(x * np.hanning(len(x))))
+    peak_hz = np.argmax(spectrum) * 16000 / len(x)
+    assert abs(peak_hz - 440) < 5, peak_hz  # the tone is still 440 Hz: the rate conversion is right
