@@ -7,6 +7,7 @@ Precedence: command-line flag > environment variable > default. Validated once, 
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field, fields
@@ -69,6 +70,11 @@ SETTINGS: tuple[Setting, ...] = (
             "Secret that signs temporary tokens (GET /v3/token). Empty: a random one per process; give "
             "every replica the same value so each can verify the others' tokens."),
     Setting("token_single_use", True, _bool, "A temporary token opens one session only."),
+    Setting("demo_page", "auto", str,
+            "Browser demo page at GET / and GET /demo/token, which hands a short-lived single-use token to "
+            "any page that asks: anyone who can reach the server can then open sessions without a key. "
+            "'auto': on when --host is a loopback address, for requests that did not come through a proxy "
+            "(no Forwarded/X-Forwarded-For/X-Real-IP header); 'on'; 'off'.", ("auto", "on", "off")),
     Setting("home", str(Path.home() / ".config" / "hushscribe"), str,
             "Directory for the generated dev key."),
     Setting("max_session_seconds", 10800, int, "Maximum session duration (Error 3008 when reached)."),
@@ -106,6 +112,7 @@ class ServerConfig:
     strip_bearer: bool = True
     token_secret: str = ""
     token_single_use: bool = True
+    demo_page: str = "auto"
     home: str = str(Path.home() / ".config" / "hushscribe")
     max_session_seconds: int = 10800
     max_sessions: int = 12
@@ -145,6 +152,22 @@ class ServerConfig:
             vad_hangover_ms=self.vad_hangover_ms,
             candidate_delay_ms=self.candidate_delay_ms,
         )
+
+    @property
+    def demo_page_enabled(self) -> bool:
+        """'auto' turns the demo page on for loopback binds only (see the setting's help)."""
+        if self.demo_page != "auto":
+            return self.demo_page == "on"
+        return is_loopback(self.host)
+
+
+def is_loopback(host: str) -> bool:
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 assert [s.name for s in SETTINGS] == [f.name for f in fields(ServerConfig)], "settings table out of sync"

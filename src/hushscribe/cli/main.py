@@ -1,4 +1,4 @@
-"""``hushscribe`` command line: serve, stream, dev-key, settings."""
+"""``hushscribe`` command line: serve, stream, transcribe, dev-key, settings, bench."""
 
 from __future__ import annotations
 
@@ -30,6 +30,10 @@ def _serve(args: argparse.Namespace) -> int:
 
     app = create_app(config, api_keys=keys)
     print(f"hushscribe: listening on ws://{config.host}:{config.port}/v3/ws", file=sys.stderr)
+    if config.demo_page_enabled:
+        host = f"[{config.host}]" if ":" in config.host else config.host
+        print(f"hushscribe: browser page at http://{host}:{config.port}/ (--demo-page {config.demo_page}; "
+              "anyone who can open it can start sessions)", file=sys.stderr)
     # No access log: request lines carry query strings (tokens, keyterms) that must not reach logs.
     uvicorn.run(app, host=config.host, port=config.port, log_level=config.log_level,
                 ws_max_size=4 * 1024 * 1024, access_log=False)
@@ -61,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .stream import add_stream_parser
 
     add_stream_parser(sub)
+    from .transcribe import add_transcribe_parser
+
+    add_transcribe_parser(sub)
     from .bench import add_bench_parser
 
     add_bench_parser(sub)

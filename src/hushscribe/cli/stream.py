@@ -1,16 +1,19 @@
-"""``hushscribe stream FILE.wav``: the quickstart as a command -- stream a WAV to a server at
-real-time pace (or ``--fast``) and print turns live, each final on its own line."""
+"""``hushscribe stream FILE.wav`` / ``hushscribe stream --mic``: the quickstart as a command -- stream a
+WAV (at real-time pace, or ``--fast``) or the microphone to a server and print turns live, each final
+on its own line. ``--mic`` needs the optional ``sounddevice`` package (PortAudio)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import queue
 import sys
 import threading
 import time
 import urllib.parse
 import wave
+from typing import Iterator
 
 import numpy as np
 
@@ -47,8 +50,11 @@ def read_wav_16k_mono(path: str) -> tuple[bytes, int]:
 
 
 def add_stream_parser(sub) -> None:
-    p = sub.add_parser("stream", help="stream a WAV file to a server and print turns")
-    p.add_argument("file")
+    p = sub.add_parser("stream", help="stream a WAV file or the microphone (--mic) to a server and print turns")
+    p.add_argument("file", nargs="?", help="WAV file (any rate or channel count); omit with --mic")
+    p.add_argument("--mic", action="store_true",
+                   help="stream the default microphone until Ctrl+C (needs the optional 'sounddevice' package)")
+    p.add_argument("--device", default=None, help="with --mic: input device name or index (default: the system's)")
     p.add_argument("--url", default=os.environ.get("HUSHSCRIBE_URL", "ws://127.0.0.1:8765/v3/ws"))
     p.add_argument("--key", default=os.environ.get("ASSEMBLYAI_API_KEY"), help="API key (default: $ASSEMBLYAI_API_KEY or the local dev key)")
     p.add_argument("--fast", action="store_true", help="send as fast as possible instead of in real time")
@@ -59,7 +65,65 @@ def add_stream_parser(sub) -> None:
     p.set_defaults(func=run_stream)
 
 
+MIC_MISSING = ("hushscribe stream --mic: microphone capture needs the optional 'sounddevice' package, "
+               "which is not installed.\n  Install it into this environment: pip install sounddevice "
+               "(it uses PortAudio: apt-get install libportaudio2)\n  or stream a file instead: "
+               "hushscribe stream FILE.wav")
+MIC_NO_DEVICE = ("hushscribe stream --mic: no audio input device found ({detail}).\n  Plug in a microphone, "
+                 "pick one with --device (list them: python -m sounddevice), or stream a file: hushscribe "
+                 "stream FILE.wav")
+
+
+class MicUnavailable(Exception):
+    pass
+
+
+class Microphone:
+    """16 kHz mono PCM16 chunks from an input device (sounddevice/PortAudio), ``chunk_ms`` each."""
+
+    def __init__(self, chunk_ms: int, device: str | None = None):
+        try:
+            import sounddevice as sd
+        except (ImportError, OSError):  # OSError: the module is there but PortAudio is not
+            raise MicUnavailable(MIC_MISSING) from None
+        dev = int(device) if device is not None and device.isdigit() else device
+        try:
+            sd.query_devices(dev, kind="input")  # raises when there is no (such) input device
+            self.chunks: queue.Queue[bytes] = queue.Queue()
+            self.stream = sd.RawInputStream(samplerate=16000, channels=1, dtype="int16", device=dev,
+                                            blocksize=16000 * chunk_ms // 1000,
+                                            callback=lambda data, frames, t, status: self.chunks.put(bytes(data)))
+            self.stream.start()
+        except Exception as exc:  # sd.PortAudioError, ValueError for an unknown device
+            raise MicUnavailable(MIC_NO_DEVICE.format(detail=str(exc) or type(exc).__name__)) from None
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            while True:
+                yield self.chunks.get()
+        finally:
+            self.stream.stop()
+            self.stream.close()
+
+
 def run_stream(args: argparse.Namespace) -> int:
+    if bool(args.file) == bool(args.mic):
+        print("hushscribe stream: give either a WAV file or --mic", file=sys.stderr)
+        return 2
+    if args.mic:
+        try:
+            mic = Microphone(args.chunk_ms, args.device)
+        except MicUnavailable as exc:
+            print(exc, file=sys.stderr)
+            return 3
+        print("hushscribe stream: listening on the microphone; Ctrl+C to stop", file=sys.stderr)
+        return _stream(args, iter(mic), paced=False)
+    pcm, rate = read_wav_16k_mono(args.file)
+    step = rate * 2 * args.chunk_ms // 1000
+    return _stream(args, (pcm[i : i + step] for i in range(0, len(pcm), step)), paced=not args.fast)
+
+
+def _stream(args: argparse.Namespace, chunks: Iterator[bytes], paced: bool) -> int:
     import websocket  # websocket-client
 
     key = args.key
@@ -67,7 +131,7 @@ def run_stream(args: argparse.Namespace) -> int:
         from ..settings import config_from, dev_key
 
         key = dev_key(config_from(None).home)
-    pcm, rate = read_wav_16k_mono(args.file)
+    rate = 16000
     query = {"sample_rate": rate, "encoding": "pcm_s16le"}
     for name, _ in QUERY_OPTIONS:
         v = getattr(args, name)
@@ -113,17 +177,21 @@ def run_stream(args: argparse.Namespace) -> int:
 
     th = threading.Thread(target=reader, daemon=True)
     th.start()
-    step = rate * 2 * args.chunk_ms // 1000
     t0 = time.monotonic()
+    sent = 0
     try:
-        for i in range(0, len(pcm), step):
-            if done.is_set():
-                break
-            ws.send_binary(pcm[i : i + step])
-            if not args.fast:
-                delay = t0 + (i + step) / (rate * 2) - time.monotonic()
-                if delay > 0:
-                    time.sleep(delay)
+        try:
+            for chunk in chunks:
+                if done.is_set():
+                    break
+                ws.send_binary(chunk)
+                sent += len(chunk)
+                if paced:
+                    delay = t0 + sent / (rate * 2) - time.monotonic()
+                    if delay > 0:
+                        time.sleep(delay)
+        except KeyboardInterrupt:  # --mic: Ctrl+C ends the session cleanly (last turn flushed)
+            print("", file=sys.stderr)
         if not done.is_set():
             ws.send(json.dumps({"type": "Terminate"}))
     except Exception as exc:

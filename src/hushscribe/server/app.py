@@ -11,10 +11,11 @@ import logging
 import secrets
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.websockets import WebSocket
 
 from ..core.ports import DecodeRequest, DecodeResult, Engine, Redactor, VoiceDetector
@@ -27,6 +28,16 @@ from .tokens import EXPIRES_MAX, EXPIRES_MIN, SESSION_MAX, SESSION_MIN, TokenAut
 from .ws import SessionRunner
 
 log = logging.getLogger("hushscribe.server")
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+# The demo page's token: long enough to ask for the microphone, one session, capped at an hour.
+DEMO_TOKEN_EXPIRES_S = 60
+DEMO_SESSION_MAX_S = 3600
+# The page sends this header; a cross-origin page cannot without a CORS preflight, which we never
+# answer, so other web sites open in the same browser cannot mint tokens from a local server.
+DEMO_HEADER = "x-hushscribe-demo"
+_STATIC_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+                 ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
 
 
 @dataclass
@@ -108,6 +119,48 @@ def _int_param(request: Request, name: str, default: int | None, lo: int, hi: in
     return value
 
 
+_PROXY_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip")
+_PROXIED = ("hushscribe: this request came through a proxy; with --demo-page auto the demo page is served "
+            "to local users only. Set --demo-page on to serve it through the proxy (anyone who can reach "
+            "it can then open sessions).\n")
+
+
+def _add_demo_routes(app: FastAPI, tokens: TokenAuthority, auto: bool) -> None:
+    """The browser demo page (static files in ``server/static``) and its same-origin token endpoint.
+
+    With ``auto`` (the default, on for loopback binds) a request that carries proxy headers is refused:
+    a loopback bind behind a reverse proxy is reachable from everywhere the proxy is.
+    """
+    no_store = {"Cache-Control": "no-store"}
+
+    def proxied(request: Request) -> bool:
+        return auto and any(h in request.headers for h in _PROXY_HEADERS)
+
+    @app.get("/", include_in_schema=False)
+    async def index(request: Request) -> Response:
+        if proxied(request):
+            return PlainTextResponse(_PROXIED, status_code=403)
+        return FileResponse(STATIC_DIR / "index.html", media_type=_STATIC_TYPES[".html"], headers=no_store)
+
+    @app.get("/static/{name}", include_in_schema=False)
+    async def static(name: str) -> Response:
+        path = STATIC_DIR / name
+        # Flat directory, known types only: no path traversal, no directory listing.
+        if "/" in name or name.startswith(".") or path.suffix not in _STATIC_TYPES or not path.is_file():
+            return PlainTextResponse("not found", status_code=404)
+        return FileResponse(path, media_type=_STATIC_TYPES[path.suffix], headers=no_store)
+
+    @app.get("/demo/token", include_in_schema=False)
+    async def demo_token(request: Request) -> JSONResponse:
+        """A short-lived token for the page: it cannot send an API key on a WebSocket (spec §2.3)."""
+        if request.headers.get(DEMO_HEADER) != "1":
+            return _token_error(403, f"Missing {DEMO_HEADER} header (the demo page sends it)")
+        if proxied(request):
+            return _token_error(403, _PROXIED.strip())
+        token = tokens.mint(DEMO_TOKEN_EXPIRES_S, DEMO_SESSION_MAX_S)
+        return JSONResponse({"token": token, "expires_in_seconds": DEMO_TOKEN_EXPIRES_S}, headers=no_store)
+
+
 def create_app(
     config: ServerConfig,
     *,
@@ -177,6 +230,14 @@ def create_app(
         except ValueError as exc:
             return _token_error(422, str(exc))
         return JSONResponse({"token": tokens.mint(expires, session), "expires_in_seconds": expires})
+
+    if config.demo_page_enabled:
+        _add_demo_routes(app, tokens, auto=config.demo_page == "auto")
+    else:
+        @app.get("/", include_in_schema=False)
+        async def no_demo() -> PlainTextResponse:
+            return PlainTextResponse("hushscribe: the demo page is off (--demo-page). The API is at /v3/ws.\n",
+                                     status_code=404)
 
     @app.get("/metrics")
     async def metrics() -> Response:
