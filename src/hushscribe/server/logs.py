@@ -49,6 +49,30 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(out, default=str, ensure_ascii=False)
 
 
+class QueryStringFilter(logging.Filter):
+    """uvicorn logs every WebSocket upgrade ('"WebSocket /v3/ws?token=..." [accepted]') on its *error*
+    logger, access log or not; query strings carry temporary tokens and keyterms, so they are cut."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and record.args:
+            record.args = tuple(_cut_query(a) if isinstance(a, str) else a for a in record.args)
+        elif isinstance(record.msg, str) and "?" in record.msg and not record.args:
+            record.msg = _cut_query(record.msg)
+        return True
+
+
+def _cut_query(text: str) -> str:
+    head, sep, _ = text.partition("?")
+    return head + "?[query removed]" if sep else text
+
+
+def install_query_filter() -> None:
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        lg = logging.getLogger(name)
+        if not any(isinstance(f, QueryStringFilter) for f in lg.filters):
+            lg.addFilter(QueryStringFilter())
+
+
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
@@ -66,6 +90,7 @@ def configure(level: str, fmt: str) -> None:
         lg.handlers.clear()
         lg.propagate = True
     logging.getLogger("faster_whisper").setLevel(logging.WARNING)  # it logs per decode
+    install_query_filter()
 
 
 def session_fields(params: Any) -> dict[str, Any]:

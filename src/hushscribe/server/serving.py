@@ -21,6 +21,7 @@ from types import FrameType
 import uvicorn
 
 from ..settings import ServerConfig
+from .logs import install_query_filter
 
 log = logging.getLogger("hushscribe.server")
 
@@ -41,6 +42,7 @@ def uvicorn_config(app, config: ServerConfig, **overrides) -> uvicorn.Config:
         timeout_graceful_shutdown=5,
         lifespan="on",
     )
+    install_query_filter()  # uvicorn logs upgrade lines with the query string (tokens) at INFO
     if config.ssl_certfile:
         kw.update(ssl_certfile=config.ssl_certfile, ssl_keyfile=config.ssl_keyfile)
     kw.update(overrides)
