@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from typing import Any
 
@@ -51,23 +52,30 @@ class JsonFormatter(logging.Formatter):
 
 class QueryStringFilter(logging.Filter):
     """uvicorn logs every WebSocket upgrade ('"WebSocket /v3/ws?token=..." [accepted]') on its *error*
-    logger, access log or not; query strings carry temporary tokens and keyterms, so they are cut."""
+    logger, access log or not, and at debug level the websockets library logs the request line and
+    every header (Authorization included). Query strings (temporary tokens, keyterms) are cut and
+    credential headers blanked before any handler sees the record."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple) and record.args:
-            record.args = tuple(_cut_query(a) if isinstance(a, str) else a for a in record.args)
-        elif isinstance(record.msg, str) and "?" in record.msg and not record.args:
-            record.msg = _cut_query(record.msg)
+        try:
+            text = record.getMessage()
+        except Exception:  # a broken record is the handler's business, not ours
+            return True
+        clean = _CREDENTIAL_HEADER.sub(r"\1[removed]", _QUERY.sub("?[query removed]", text))
+        if clean != text:
+            record.msg, record.args = clean, ()
         return True
 
 
-def _cut_query(text: str) -> str:
-    head, sep, _ = text.partition("?")
-    return head + "?[query removed]" if sep else text
+_QUERY = re.compile(r"\?[^\s\"']+")
+_CREDENTIAL_HEADER = re.compile(r"((?:authorization|cookie|set-cookie|x-api-key)\s*[:=]\s*).*", re.IGNORECASE)
+
+_FILTERED_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "websockets", "websockets.server",
+                     "websockets.protocol", "websockets.client")
 
 
 def install_query_filter() -> None:
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+    for name in _FILTERED_LOGGERS:
         lg = logging.getLogger(name)
         if not any(isinstance(f, QueryStringFilter) for f in lg.filters):
             lg.addFilter(QueryStringFilter())
