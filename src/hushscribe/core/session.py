@@ -328,7 +328,7 @@ class SessionProtocol:
         """Audio sent faster than ``max_audio_rate`` x real time beyond the burst: 3007 (spec §4.1)."""
         elapsed = max(0.0, self._clock() - self._started_at)
         received = self._decoder.seconds_in + chunk_ms / 1000
-        if received <= self.settings.max_audio_rate * elapsed + self.settings.audio_rate_burst_s:
+        if received <= self.settings.max_audio_rate * elapsed + self.settings.audio_rate_burst_s + 1e-6:
             return False
         self.fail(m.CLOSE_AUDIO_DURATION,
                   f"Audio Transmission Rate Exceeded: Received {received:.1f} sec. audio in {elapsed:.1f} sec")
