@@ -5,6 +5,7 @@ that broke it: another session on the same server goes on to its final and Termi
 from __future__ import annotations
 
 import hmac
+import time
 import pytest
 import websocket
 
@@ -222,3 +223,40 @@ def test_per_key_limit_counts_concurrent_not_total_sessions(make_client, max_ses
             terminate(ws)
             drain(ws)
     assert c.app.state.hs.sessions_per_key == {}
+
+
+# ------------------------------------------------------------------------------ clients that stop reading
+
+
+def test_client_that_stops_reading_is_dropped_and_other_sessions_go_on(make_server, monkeypatch):
+    import socket
+
+    from hushscribe.engine.fake import FakeEngine
+    from hushscribe.server import ws as ws_module
+
+    monkeypatch.setattr(ws_module, "WRITE_TIMEOUT_S", 1.0)
+    long_text = " ".join(["word"] * 3000) + "."  # each final is a few hundred KB of JSON
+    server = make_server(engine=FakeEngine(lambda req: long_text))
+    state = server.server.config.app.state.hs
+    stuck = websocket.WebSocket(sockopt=((socket.SOL_SOCKET, socket.SO_RCVBUF, 4096),))
+    stuck.settimeout(10)
+    stuck.connect(f"{server.ws_url}?sample_rate=16000&format_turns=true", header={"Authorization": API_KEY})
+    try:
+        for _ in range(40):  # ~80 finals of output that is never read
+            for c in chunks(utterance(400, 600), 200):
+                stuck.send_binary(c)
+        deadline = time.monotonic() + 30
+        while state.sessions and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not state.sessions and not state.runners, "a client that never reads kept its session"
+        ok = _raw_session(server)  # the server is fine for everyone else
+        try:
+            for c in chunks(utterance(1000, 1000), 100):
+                ok.send_binary(c)
+            ok.send('{"type":"Terminate"}')
+            texts, code = _read_to_close(ok)
+        finally:
+            ok.close()
+        assert code == 1000 and '"Termination"' in texts[-1]
+    finally:
+        stuck.sock.close()

@@ -32,6 +32,10 @@ _CLOSE = object()
 BACKLOG_PAUSE_MS = 60_000
 BACKLOG_RESUME_MS = 20_000
 
+# A client that stops reading fills the socket buffers and a send then waits for ever, holding a
+# session slot while its output queues up. A send blocked this long drops the session.
+WRITE_TIMEOUT_S = 30.0
+
 
 class SessionRunner:
     def __init__(self, ws: WebSocket, state) -> None:
@@ -43,6 +47,7 @@ class SessionRunner:
         self.close_code: int | None = None
         self._drained = asyncio.Event()
         self._key_id = ""
+        self.stalled = False
 
     # -- graceful shutdown ------------------------------------------------------------
     def shut_down(self) -> None:
@@ -83,10 +88,14 @@ class SessionRunner:
     async def _writer(self) -> None:
         while True:
             item = await self.out.get()
-            if isinstance(item, tuple) and item and item[0] is _CLOSE:
-                await self._close(item[1], item[2])
+            try:
+                if isinstance(item, tuple) and item and item[0] is _CLOSE:
+                    await asyncio.wait_for(self._close(item[1], item[2]), WRITE_TIMEOUT_S)
+                    return
+                await asyncio.wait_for(self.ws.send_text(m.to_json(item)), WRITE_TIMEOUT_S)
+            except asyncio.TimeoutError:
+                self.stalled = True  # the client stopped reading: drop it (run() frees the session)
                 return
-            await self.ws.send_text(m.to_json(item))
 
     async def _close(self, code: int, reason: str) -> None:
         if self.ws.application_state != WebSocketState.DISCONNECTED:
@@ -198,6 +207,7 @@ class SessionRunner:
             else:
                 per_key.pop(auth.key_id, None)
             log_event(log, "session end", id=sid, close_code=self.close_code, client_gone=self.close_code is None,
+                      stalled=self.stalled,
                       audio_s=round(session.audio_seconds, 3), wall_s=round(time.monotonic() - started, 3))
 
     async def _serve(self, session: SessionProtocol) -> None:
