@@ -206,6 +206,13 @@ class Fuzzer:
                 b"GET /v3/ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 b"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA==\r\n\r\n" + rng.randbytes(64),
             ])
+            if rng.random() < 0.5:  # a complete upgrade (with or without a key), gone at once
+                key = f"Authorization: {API_KEY}\r\n".encode() if rng.random() < 0.5 else b""
+                s.sendall(b"GET /v3/ws?sample_rate=" + rng.choice([b"16000", b"oops"]) + b" HTTP/1.1\r\nHost: x\r\n"
+                          b"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                          b"Sec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA==\r\n" + key + b"\r\n")
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")  # RST
+                return
             s.sendall(payload)
             s.settimeout(0.5)
             try:
@@ -214,7 +221,7 @@ class Fuzzer:
                 pass
         finally:
             s.close()
-        self._count("raw_bytes", 1)
+            self._count("raw_bytes", 1)
 
     def slow_reader(self, rng: random.Random) -> None:
         """Many turns (partials on) while the client never reads; then it vanishes."""
@@ -237,7 +244,7 @@ class Fuzzer:
         self._count("slow_reader", n)
 
     CASES = [("random_frames", 10), ("oversized", 1), ("bad_text", 2), ("invalid_utf8", 1),
-             ("fragments_and_control", 2), ("odd_query", 1), ("raw_bytes", 1), ("slow_reader", 1)]
+             ("fragments_and_control", 2), ("odd_query", 1), ("raw_bytes", 2), ("slow_reader", 1)]
 
     def run_one(self, seed: int) -> None:
         rng = random.Random(seed)
@@ -294,6 +301,9 @@ def test_fuzz_live_server(make_server, record_property, caplog):
     t0 = time.monotonic()
     seeds = iter(range(SEED, SEED + 1_000_000))
     with ThreadPoolExecutor(max_workers=4, thread_name_prefix="fuzz") as pool:
+        # Every case at least once, then a weighted random mix.
+        list(pool.map(lambda i_case: getattr(fuzz, i_case[1][0])(random.Random(SEED - 1 - i_case[0])),
+                      enumerate(Fuzzer.CASES)))
         while fuzz.frames < MIN_FRAMES + 2000 and time.monotonic() - t0 < TIME_BUDGET_S:
             list(pool.map(fuzz.run_one, [next(seeds) for _ in range(8)]))
     elapsed = time.monotonic() - t0

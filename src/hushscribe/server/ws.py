@@ -108,8 +108,11 @@ class SessionRunner:
         self.close_code = code
         self.state.metrics.refused.labels(reason).inc()
         log_event(log, "session refused", reason=reason, close_code=code)
-        await self.ws.send_text(m.to_json(m.error(code, text)))
-        await self._close(code, m.close_reason(text))
+        try:
+            await self.ws.send_text(m.to_json(m.error(code, text)))
+            await self._close(code, m.close_reason(text))
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            pass  # the client left before it could be told why
 
     # -- input ------------------------------------------------------------------------
     async def _reader(self) -> None:
@@ -143,7 +146,10 @@ class SessionRunner:
 
     async def run(self) -> None:
         ws, cfg = self.ws, self.state.config
-        await ws.accept()
+        try:
+            await ws.accept()
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            return  # gone during the upgrade
         started = time.monotonic()
         auth = self.state.auth.authenticate(ws.headers.get("authorization"), ws.query_params.get("token"))
         # A temporary token caps the session (its max_session_duration_seconds, spec §2.3).
