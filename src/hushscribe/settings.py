@@ -27,6 +27,10 @@ def _bool(v: str) -> bool:
     raise ValueError(f"not a boolean: {v!r}")
 
 
+def _float(v: str) -> float:
+    return float(v)
+
+
 def _keys(v: str) -> tuple[str, ...]:
     return tuple(k.strip() for k in str(v).split(",") if k.strip())
 
@@ -81,6 +85,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_sessions", 12, int,
             "Concurrent sessions admitted; more are refused with 3009 (size it with 'hushscribe bench stream "
             "--find-capacity')."),
+    Setting("max_sessions_per_key", 0, int,
+            "Concurrent sessions one API key may hold (temporary tokens count against the key that minted "
+            "them); more are refused with 3009. 0: no per-key limit."),
+    Setting("max_audio_rate", 0.0, _float,
+            "Refuse audio sent faster than this multiple of real time (beyond a burst of "
+            "--audio-rate-burst-s) with 3007 'Audio Transmission Rate Exceeded'. 0: off (the default: the SDKs "
+            "and 'hushscribe bench' stream files as fast as they can, which is supported)."),
+    Setting("audio_rate_burst_s", 10.0, _float,
+            "Seconds of audio a client may send ahead of the --max-audio-rate budget."),
+    Setting("max_message_bytes", 262144, int,
+            "Largest WebSocket message read (bytes): a longer text message is refused with 3006, a longer audio "
+            "message with 3007; messages over 4x this are dropped by the transport with close 1009."),
     Setting("strict_min_chunk", False, _bool,
             "Reject audio messages shorter than 50 ms with 3007 (AssemblyAI's documented rule; off by "
             "default because browsers and SDK flushes send short tails)."),
@@ -92,9 +108,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("candidate_delay_ms", 160, int,
             "Pause after which a turn is decoded speculatively, so its final is ready when the silence "
             "rule ends the turn. Earlier: lower latency, more decodes (~+26 % at 96 ms on the calls)."),
+    Setting("shutdown_grace_s", 30.0, _float,
+            "On SIGTERM/SIGINT: new sessions are refused (1012), open sessions end their turn and get Termination; "
+            "sessions still open after this many seconds are closed (1012)."),
+    Setting("ssl_certfile", "", str, "TLS certificate (PEM) for wss:// and https://; needs --ssl-keyfile."),
+    Setting("ssl_keyfile", "", str, "TLS private key (PEM) for --ssl-certfile."),
     Setting("vad", "silero", str, "Voice activity detector: 'silero' (bundled) or 'energy' (tests).",
             ("silero", "energy")),
     Setting("log_level", "info", str, "Log level.", ("debug", "info", "warning", "error")),
+    Setting("log_format", "text", str,
+            "'text', or 'json' (one JSON object per line; session start/end lines carry structured fields).",
+            ("text", "json")),
 )
 
 
@@ -116,13 +140,21 @@ class ServerConfig:
     home: str = str(Path.home() / ".config" / "hushscribe")
     max_session_seconds: int = 10800
     max_sessions: int = 12
+    max_sessions_per_key: int = 0
+    max_audio_rate: float = 0.0
+    audio_rate_burst_s: float = 10.0
+    max_message_bytes: int = 262144
     strict_min_chunk: bool = False
     partial_interval_ms: int = 1000
     max_turn_ms: int = 28000
     vad_hangover_ms: int = 0
     candidate_delay_ms: int = 160
+    shutdown_grace_s: float = 30.0
+    ssl_certfile: str = ""
+    ssl_keyfile: str = ""
     vad: str = "silero"
     log_level: str = "info"
+    log_format: str = "text"
 
     def validate(self) -> "ServerConfig":
         for s in SETTINGS:
@@ -135,6 +167,13 @@ class ServerConfig:
                 raise ValueError(f"--{name.replace('_', '-')} must be positive")
         if not 0 <= self.port <= 65535:
             raise ValueError("--port must be 0-65535")
+        for name in ("max_sessions_per_key", "max_audio_rate", "audio_rate_burst_s", "shutdown_grace_s"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"--{name.replace('_', '-')} must not be negative")
+        if self.max_message_bytes < 4096:
+            raise ValueError("--max-message-bytes must be at least 4096")
+        if bool(self.ssl_certfile) != bool(self.ssl_keyfile):
+            raise ValueError("--ssl-certfile and --ssl-keyfile go together")
         if not 1000 <= self.max_turn_ms <= 29000:
             raise ValueError("--max-turn-ms must be between 1000 and 29000")
         if not 0 <= self.vad_hangover_ms <= 1000:
@@ -151,6 +190,9 @@ class ServerConfig:
             strict_min_chunk=self.strict_min_chunk,
             vad_hangover_ms=self.vad_hangover_ms,
             candidate_delay_ms=self.candidate_delay_ms,
+            max_message_bytes=self.max_message_bytes,
+            max_audio_rate=self.max_audio_rate,
+            audio_rate_burst_s=self.audio_rate_burst_s,
         )
 
     @property
@@ -214,9 +256,19 @@ def dev_key(home: str) -> str:
     return key
 
 
-def settings_table_markdown() -> str:
+# The settings docs/security.md lists (its table is generated by settings_table_markdown(SECURITY_SETTINGS)
+# and checked by tests/test_docs.py).
+SECURITY_SETTINGS = ("host", "api_keys", "auth_mode", "strip_bearer", "token_secret", "token_single_use",
+                     "max_sessions", "max_sessions_per_key", "max_session_seconds", "max_audio_rate",
+                     "audio_rate_burst_s", "max_message_bytes", "strict_min_chunk", "shutdown_grace_s",
+                     "ssl_certfile", "ssl_keyfile", "log_level", "log_format")
+
+
+def settings_table_markdown(names: tuple[str, ...] | None = None) -> str:
     rows = ["| flag | environment variable | default | meaning |", "|---|---|---|---|"]
     for s in SETTINGS:
+        if names is not None and s.name not in names:
+            continue
         default = ",".join(s.default) if isinstance(s.default, tuple) else s.default
         if s.name == "home":
             default = "~/.config/hushscribe"

@@ -28,6 +28,7 @@ from starlette.testclient import TestClient
 
 from hushscribe.engine.fake import FakeEngine
 from hushscribe.server.app import create_app
+from hushscribe.server.serving import uvicorn_config
 from hushscribe.settings import ServerConfig
 from hushscribe.vad.energy import EnergyVoiceDetector
 
@@ -192,7 +193,8 @@ def serve(app) -> Iterator[LiveServer]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    # The production uvicorn settings (transport message cap, no access log), on a free port.
+    config = uvicorn_config(app, app.state.hs.config, host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="uvicorn")
     thread.start()

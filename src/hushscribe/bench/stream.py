@@ -774,8 +774,8 @@ class SpawnedServer:
             return ""
 
     def stop(self) -> int | None:
-        """SIGTERM (SIGKILL after 15 s). Returns the exit status: uvicorn re-raises the signal
-        after its graceful shutdown, so -15 is the normal outcome."""
+        """SIGTERM (SIGKILL after 15 s). Returns the exit status: 0 after a graceful drain (the
+        benchmark's sessions have all ended by then, so the drain is immediate)."""
         try:
             if self.proc is None or self.proc.poll() is not None:
                 return None if self.proc is None else self.proc.returncode

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
 from .. import settings as st
@@ -15,8 +14,9 @@ def _serve(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"hushscribe serve: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("faster_whisper").setLevel(logging.WARNING)  # it logs per decode
+    from ..server.logs import configure
+
+    configure(config.log_level, config.log_format)
     keys = config.api_keys
     if not keys and config.auth_mode == "keys":
         key = st.dev_key(config.home)
@@ -24,20 +24,19 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"hushscribe: no API keys configured; using the local dev key {key}", file=sys.stderr)
         print("hushscribe:   (print it any time with 'hushscribe dev-key'; set HUSHSCRIBE_API_KEYS for production)",
               file=sys.stderr)
-    import uvicorn
-
     from ..server.app import create_app
+    from ..server.serving import DrainingServer, uvicorn_config
 
     app = create_app(config, api_keys=keys)
-    print(f"hushscribe: listening on ws://{config.host}:{config.port}/v3/ws", file=sys.stderr)
+    scheme = "wss" if config.ssl_certfile else "ws"
+    print(f"hushscribe: listening on {scheme}://{config.host}:{config.port}/v3/ws", file=sys.stderr)
     if config.demo_page_enabled:
         host = f"[{config.host}]" if ":" in config.host else config.host
-        print(f"hushscribe: browser page at http://{host}:{config.port}/ (--demo-page {config.demo_page}; "
-              "anyone who can open it can start sessions)", file=sys.stderr)
-    # No access log: request lines carry query strings (tokens, keyterms) that must not reach logs.
-    uvicorn.run(app, host=config.host, port=config.port, log_level=config.log_level,
-                ws_max_size=4 * 1024 * 1024, access_log=False)
-    return 0
+        print(f"hushscribe: browser page at {'https' if config.ssl_certfile else 'http'}://{host}:{config.port}/ "
+              f"(--demo-page {config.demo_page}; anyone who can open it can start sessions)", file=sys.stderr)
+    server = DrainingServer(uvicorn_config(app, config), app.state.hs, config.shutdown_grace_s)
+    server.run()
+    return 0 if server.started else 1
 
 
 def _dev_key(args: argparse.Namespace) -> int:

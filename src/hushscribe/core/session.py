@@ -43,6 +43,9 @@ class SessionSettings:
     strict_min_chunk: bool = False  # reject < 50 ms chunks (3007); production is lenient (spec §13.12)
     min_chunk_ms: float = 50.0
     max_chunk_ms: float = 1000.0
+    max_message_bytes: int = 262_144  # larger text -> 3006, larger audio -> 3007 (before any decoding)
+    max_audio_rate: float = 0.0  # audio faster than this multiple of real time -> 3007; 0 = off (spec §13.11)
+    audio_rate_burst_s: float = 10.0  # audio a client may send ahead of the rate budget
     vad_hangover_ms: int = 0  # see turns.TurnConfig.vad_hangover_ms
     candidate_delay_ms: int = 160  # see turns.TurnConfig.candidate_delay_ms
 
@@ -195,6 +198,11 @@ class SessionProtocol:
     def receive_audio(self, data: bytes) -> None:
         if self.closed or self._terminate_requested:
             return
+        limit = self.settings.max_message_bytes
+        if len(data) > limit:
+            self.fail(m.CLOSE_AUDIO_DURATION,
+                      f"Input Duration Error: Audio message too large: {len(data)} bytes (limit {limit} bytes)")
+            return
         ms = chunk_duration_ms(len(data), self.params.encoding, self.params.sample_rate)
         too_short = self.settings.strict_min_chunk and ms < self.settings.min_chunk_ms
         if ms > self.settings.max_chunk_ms or too_short:
@@ -203,6 +211,8 @@ class SessionProtocol:
                 f"Input Duration Error: Input Duration Violation: {ms:.1f} ms. "
                 f"Expected between {self.settings.min_chunk_ms:g} and {self.settings.max_chunk_ms:g} ms",
             )
+            return
+        if self.settings.max_audio_rate > 0 and self._rate_exceeded(ms):
             return
         samples = self._decoder.decode(data)
         self._received += len(samples)
@@ -214,6 +224,11 @@ class SessionProtocol:
 
     def receive_text(self, text: str) -> None:
         if self.closed:
+            return
+        limit = self.settings.max_message_bytes
+        if len(text) > limit // 4 and len(text.encode("utf-8", "surrogatepass")) > limit:
+            size = len(text.encode("utf-8", "surrogatepass"))
+            self.fail(m.CLOSE_INVALID_INPUT, f"Invalid Message: message too large: {size} bytes (limit {limit} bytes)")
             return
         try:
             msg = m.parse_client_text(text)
@@ -311,6 +326,16 @@ class SessionProtocol:
         self._pending.clear()
 
     # ------------------------------------------------------------------ internals
+    def _rate_exceeded(self, chunk_ms: float) -> bool:
+        """Audio sent faster than ``max_audio_rate`` x real time beyond the burst: 3007 (spec §4.1)."""
+        elapsed = max(0.0, self._clock() - self._started_at)
+        received = self._decoder.seconds_in + chunk_ms / 1000
+        if received <= self.settings.max_audio_rate * elapsed + self.settings.audio_rate_burst_s + 1e-6:
+            return False
+        self.fail(m.CLOSE_AUDIO_DURATION,
+                  f"Audio Transmission Rate Exceeded: Received {received:.1f} sec. audio in {elapsed:.1f} sec")
+        return True
+
     def _now_ms(self) -> int:
         return self._buf.end // SAMPLES_PER_MS
 

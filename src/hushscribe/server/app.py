@@ -49,12 +49,34 @@ class AppState:
     redactor: Redactor | None = None
     scheduler: InferenceScheduler | None = None
     sessions: dict[str, Any] = field(default_factory=dict)
+    runners: set = field(default_factory=set)  # the SessionRunner of each open session
+    sessions_per_key: dict[str, int] = field(default_factory=dict)  # open sessions by API-key pseudonym
+    draining: bool = False  # shutting down: new sessions are refused
     ready: bool = False
     metrics: Metrics | None = None
 
     @property
     def free_slots(self) -> int:
         return max(0, self.config.max_sessions - len(self.sessions))
+
+    async def drain(self, grace_s: float, should_stop=lambda: False) -> bool:
+        """Graceful shutdown: refuse new sessions, end every open one as a client ``Terminate`` would
+        (in-flight turn flushed as a final, ``Termination``, close 1000), and wait up to ``grace_s`` for
+        them to finish. True when all finished in time."""
+        self.draining = True
+        open_sessions = len(self.runners)
+        if open_sessions:
+            log.info("shutting down: ending %d open session(s), grace %.0f s", open_sessions, grace_s)
+        for runner in list(self.runners):
+            runner.shut_down()
+        deadline = asyncio.get_running_loop().time() + grace_s
+        while self.runners and not should_stop():
+            if asyncio.get_running_loop().time() >= deadline:
+                log.warning("shutting down: %d session(s) still open after %.0f s; closing them (1012)",
+                            len(self.runners), grace_s)
+                return False
+            await asyncio.sleep(0.05)
+        return not self.runners
 
 
 def load_engine(config: ServerConfig) -> Engine:
@@ -216,12 +238,14 @@ def create_app(
             "max_sessions": config.max_sessions,
             "free_slots": state.free_slots,
         }
-        return JSONResponse(body, status_code=200 if state.ready and state.free_slots > 0 else 503)
+        ok = state.ready and not state.draining and state.free_slots > 0
+        return JSONResponse(body, status_code=200 if ok else 503)
 
     @app.get("/v3/token")
     async def token(request: Request) -> JSONResponse:
         """Mint a temporary token (spec §2.3). Errors carry both ``error`` (JS SDK) and ``detail``."""
-        if not state.auth.check_key(state.auth.credential(request.headers.get("authorization"), None) or ""):
+        key = state.auth.credential(request.headers.get("authorization"), None) or ""
+        if not state.auth.check_key(key):
             return _token_error(401, "Invalid API key" if request.headers.get("authorization") else
                                 "Missing Authorization header")
         try:
@@ -229,7 +253,7 @@ def create_app(
             session = _int_param(request, "max_session_duration_seconds", SESSION_MAX, SESSION_MIN, SESSION_MAX)
         except ValueError as exc:
             return _token_error(422, str(exc))
-        return JSONResponse({"token": tokens.mint(expires, session), "expires_in_seconds": expires})
+        return JSONResponse({"token": tokens.mint(expires, session, key_id=state.auth.key_id(key)), "expires_in_seconds": expires})
 
     if config.demo_page_enabled:
         _add_demo_routes(app, tokens, auto=config.demo_page == "auto")

@@ -7,7 +7,8 @@ constant time.
 from __future__ import annotations
 
 import hmac
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 
 from .tokens import TokenAuthority, TokenError, looks_like_token
 
@@ -17,6 +18,8 @@ class AuthResult:
     ok: bool
     error: str = ""  # the 1008 error text when not ok
     max_session_s: int | None = None  # a temporary token's session cap
+    key_id: str = field(default="", compare=False)  # pseudonym of the API key behind the credential (tokens: the key that minted them)
+    kind: str = field(default="", compare=False)  # "key" or "token"
 
 
 MISSING = "Unauthorized Connection: Missing Authorization header"
@@ -30,6 +33,7 @@ class Authenticator:
         self.mode = mode
         self.strip_bearer = strip_bearer
         self.tokens = tokens
+        self._id_secret = secrets.token_bytes(32)
 
     def credential(self, authorization: str | None, token_param: str | None) -> str | None:
         if token_param:
@@ -50,19 +54,26 @@ class Authenticator:
             ok |= hmac.compare_digest(candidate, k)
         return ok
 
+    def key_id(self, key: str) -> str:
+        """Pseudonym of a key, for per-key accounting (never the key itself)."""
+        if self.tokens is not None:
+            return self.tokens.key_id(key)
+        return hmac.new(self._id_secret, key.encode("utf-8", "surrogatepass"), "sha256").hexdigest()[:16]
+
     def authenticate(self, authorization: str | None, token_param: str | None) -> AuthResult:
         """``?token=`` is a temporary token; the header holds an API key or (Python SDK) a token."""
         cred = self.credential(authorization, token_param)
         if cred is None:
             return AuthResult(False, MISSING)
         if not token_param and self.check_key(cred):
-            return AuthResult(True)
+            return AuthResult(True, key_id=self.key_id(cred), kind="key")
         if self.tokens is not None and (token_param or looks_like_token(cred)):
             try:
                 claims = self.tokens.verify(cred)
             except TokenError as exc:
                 return AuthResult(False, str(exc))
-            return AuthResult(True, max_session_s=claims.max_session_s)
+            return AuthResult(True, max_session_s=claims.max_session_s, key_id=claims.key_id or self.key_id(cred),
+                              kind="token")
         if token_param and self.mode == "any":
-            return AuthResult(True)
+            return AuthResult(True, key_id=self.key_id(cred), kind="token")
         return AuthResult(False, INVALID)

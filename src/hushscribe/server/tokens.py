@@ -30,6 +30,7 @@ class TokenClaims:
     token_id: str
     expires_at: float  # unix seconds: the token must be used before this
     max_session_s: int
+    key_id: str = ""  # pseudonymous id of the API key that minted it (per-key session limit)
 
 
 class TokenError(Exception):
@@ -52,9 +53,9 @@ class TokenAuthority:
         self._used: dict[str, float] = {}
         self._lock = threading.Lock()
 
-    def mint(self, expires_in_s: int, max_session_s: int = SESSION_MAX) -> str:
+    def mint(self, expires_in_s: int, max_session_s: int = SESSION_MAX, key_id: str = "") -> str:
         claims = {"id": secrets.token_urlsafe(12), "exp": int(self._clock()) + int(expires_in_s),
-                  "msd": int(max_session_s)}
+                  "msd": int(max_session_s), "kid": key_id}
         payload = _b64(json.dumps(claims, separators=(",", ":")).encode())
         return f"hs1.{payload}.{self._sign(payload)}"
 
@@ -68,7 +69,7 @@ class TokenAuthority:
             raise TokenError(INVALID)
         try:
             data = json.loads(_unb64(payload))
-            claims = TokenClaims(str(data["id"]), float(data["exp"]), int(data["msd"]))
+            claims = TokenClaims(str(data["id"]), float(data["exp"]), int(data["msd"]), str(data.get("kid", "")))
         except (ValueError, KeyError, TypeError):
             raise TokenError(INVALID) from None
         now = self._clock()
@@ -81,6 +82,12 @@ class TokenAuthority:
                     raise TokenError(REUSED)
                 self._used[claims.token_id] = claims.expires_at
         return claims
+
+    def key_id(self, key: str) -> str:
+        """A stable pseudonym for an API key: keyed by the token secret, so replicas that share the secret
+        agree, and neither the token holder nor a log reader can test guesses of the key against it."""
+        return _b64(hmac.new(self._secret, b"key-id:" + key.encode("utf-8", "surrogatepass"),
+                             hashlib.sha256).digest()[:12])
 
     def _sign(self, payload: str) -> str:
         return _b64(hmac.new(self._secret, payload.encode(), hashlib.sha256).digest()[:24])

@@ -17,8 +17,13 @@ from ..core.audio import chunk_duration_ms
 from ..core.params import ParamError, parse_session_params
 from ..core.ports import DecodeRequest, DecodeResult
 from ..core.session import SessionProtocol
+from .logs import log_event, session_fields
 
 log = logging.getLogger("hushscribe.session")
+
+TOO_MANY = "Unauthorized Connection: Too many concurrent sessions"
+SHUTTING_DOWN = "Service Restart: the server is shutting down"
+CLOSE_SERVICE_RESTART = 1012  # RFC 6455: the server is restarting; clients may reconnect elsewhere
 
 _CLOSE = object()
 
@@ -26,6 +31,10 @@ _CLOSE = object()
 # decodes are pending); resume when the backlog has drained. Bounds memory per session.
 BACKLOG_PAUSE_MS = 60_000
 BACKLOG_RESUME_MS = 20_000
+
+# A client that stops reading fills the socket buffers and a send then waits for ever, holding a
+# session slot while its output queues up. A send blocked this long drops the session.
+WRITE_TIMEOUT_S = 30.0
 
 
 class SessionRunner:
@@ -37,6 +46,18 @@ class SessionRunner:
         self.gone = False
         self.close_code: int | None = None
         self._drained = asyncio.Event()
+        self._key_id = ""
+        self.stalled = False
+
+    # -- graceful shutdown ------------------------------------------------------------
+    def shut_down(self) -> None:
+        """End the session as a client ``Terminate`` would: audio already received is processed, the
+        open turn is flushed as a final, then ``Termination`` and close 1000."""
+        s = self.session
+        if s is None or s.closed or self.gone:
+            return
+        s.receive_text('{"type":"Terminate"}')
+        self.flush()
 
     # -- output -----------------------------------------------------------------------
     def flush(self) -> None:
@@ -67,10 +88,14 @@ class SessionRunner:
     async def _writer(self) -> None:
         while True:
             item = await self.out.get()
-            if isinstance(item, tuple) and item and item[0] is _CLOSE:
-                await self._close(item[1], item[2])
+            try:
+                if isinstance(item, tuple) and item and item[0] is _CLOSE:
+                    await asyncio.wait_for(self._close(item[1], item[2]), WRITE_TIMEOUT_S)
+                    return
+                await asyncio.wait_for(self.ws.send_text(m.to_json(item)), WRITE_TIMEOUT_S)
+            except asyncio.TimeoutError:
+                self.stalled = True  # the client stopped reading: drop it (run() frees the session)
                 return
-            await self.ws.send_text(m.to_json(item))
 
     async def _close(self, code: int, reason: str) -> None:
         if self.ws.application_state != WebSocketState.DISCONNECTED:
@@ -79,10 +104,15 @@ class SessionRunner:
             except RuntimeError:
                 pass
 
-    async def _reject(self, code: int, text: str) -> None:
+    async def _reject(self, code: int, text: str, reason: str) -> None:
         self.close_code = code
-        await self.ws.send_text(m.to_json(m.error(code, text)))
-        await self._close(code, m.close_reason(text))
+        self.state.metrics.refused.labels(reason).inc()
+        log_event(log, "session refused", reason=reason, close_code=code)
+        try:
+            await self.ws.send_text(m.to_json(m.error(code, text)))
+            await self._close(code, m.close_reason(text))
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            pass  # the client left before it could be told why
 
     # -- input ------------------------------------------------------------------------
     async def _reader(self) -> None:
@@ -116,27 +146,31 @@ class SessionRunner:
 
     async def run(self) -> None:
         ws, cfg = self.ws, self.state.config
-        await ws.accept()
+        try:
+            await ws.accept()
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            return  # gone during the upgrade
         started = time.monotonic()
         auth = self.state.auth.authenticate(ws.headers.get("authorization"), ws.query_params.get("token"))
         # A temporary token caps the session (its max_session_duration_seconds, spec §2.3).
         self.max_session_s = min(cfg.max_session_seconds, auth.max_session_s or cfg.max_session_seconds)
         if not auth.ok:
-            self.state.metrics.refused.labels("auth").inc()
-            await self._reject(m.CLOSE_UNAUTHORIZED, auth.error)
-            log.info("session refused: auth (1008)")
+            await self._reject(m.CLOSE_UNAUTHORIZED, auth.error, "auth")
             return
         try:
             params = parse_session_params(ws.query_params.multi_items(), default_speech_model=cfg.default_speech_model)
         except ParamError as exc:
-            self.state.metrics.refused.labels("invalid_parameter").inc()
-            await self._reject(m.CLOSE_INVALID_INPUT, exc.message)
-            log.info("session refused: invalid parameter %r (3006)", exc.param)
+            await self._reject(m.CLOSE_INVALID_INPUT, exc.message, "invalid_parameter")
+            return
+        if self.state.draining:
+            await self._reject(CLOSE_SERVICE_RESTART, SHUTTING_DOWN, "shutting_down")
             return
         if self.state.free_slots <= 0:
-            self.state.metrics.refused.labels("capacity").inc()
-            await self._reject(m.CLOSE_TOO_MANY_SESSIONS, "Unauthorized Connection: Too many concurrent sessions")
-            log.info("session refused: capacity (3009)")
+            await self._reject(m.CLOSE_TOO_MANY_SESSIONS, TOO_MANY, "capacity")
+            return
+        per_key = self.state.sessions_per_key
+        if cfg.max_sessions_per_key and per_key.get(auth.key_id, 0) >= cfg.max_sessions_per_key:
+            await self._reject(m.CLOSE_TOO_MANY_SESSIONS, TOO_MANY, "key_capacity")
             return
         sid = str(uuid.uuid4())
         session = SessionProtocol(
@@ -148,22 +182,32 @@ class SessionRunner:
             redactor=self.state.redactor,
         )
         self.session = session
-        self.state.sessions[sid] = session  # before any await: admission counts it at once
+        # Registered before any await: admission (global and per key) counts it at once.
+        self.state.sessions[sid] = session
+        self.state.runners.add(self)
+        self._key_id = auth.key_id
+        per_key[auth.key_id] = per_key.get(auth.key_id, 0) + 1
         self.state.metrics.sessions.inc()
         try:
             expires_at = int(time.time()) + self.max_session_s
             await ws.send_text(m.to_json(m.begin(sid, expires_at, params.begin_configuration())))
-            log.info("session start id=%s model=%s sample_rate=%d encoding=%s format_turns=%s partials=%s "
-                     "redact_pii=%s", sid, params.speech_model, params.sample_rate, params.encoding,
-                     params.format_turns, params.include_partial_turns, params.redact_pii)
+            log_event(log, "session start", id=sid, auth=auth.kind, max_session_s=self.max_session_s,
+                      **session_fields(params))
             await self._serve(session)
         except (WebSocketDisconnect, RuntimeError, OSError):
             pass  # the client went away; nothing to send it any more
         finally:
             self.gone = True
             self.state.sessions.pop(sid, None)
-            log.info("session end id=%s close=%s audio_s=%.1f wall_s=%.1f", sid, self.close_code,
-                     session.audio_seconds, time.monotonic() - started)
+            self.state.runners.discard(self)
+            left = per_key.get(auth.key_id, 1) - 1
+            if left > 0:
+                per_key[auth.key_id] = left
+            else:
+                per_key.pop(auth.key_id, None)
+            log_event(log, "session end", id=sid, close_code=self.close_code, client_gone=self.close_code is None,
+                      stalled=self.stalled,
+                      audio_s=round(session.audio_seconds, 3), wall_s=round(time.monotonic() - started, 3))
 
     async def _serve(self, session: SessionProtocol) -> None:
         loop = asyncio.get_running_loop()
