@@ -62,10 +62,16 @@ class InferenceScheduler:
         self._seq = itertools.count()
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="decode")
         self._tasks: list[asyncio.Task] = []
+        self._waiting_finals = 0  # final-kind requests queued, not yet taken by a worker
 
     @property
     def queue_depth(self) -> int:
         return self._queue.qsize() if self._queue is not None else 0
+
+    @property
+    def backed_up(self) -> bool:
+        """Finals are waiting for a worker: speculative work should hold back (see TurnMachine)."""
+        return self._waiting_finals > 0
 
     async def start(self) -> None:
         self._queue = asyncio.PriorityQueue()
@@ -82,7 +88,16 @@ class InferenceScheduler:
         """Queue a decode. ``is_wanted`` is asked just before it runs; work nobody wants any more
         (a session's pause ended in more speech) is skipped and reported as ``(None, None)``."""
         assert self._queue is not None, "scheduler not started"
-        self._queue.put_nowait(_Item(request.priority, next(self._seq), request, callback, time.monotonic(), is_wanted))
+        self._put(_Item(request.priority, next(self._seq), request, callback, time.monotonic(), is_wanted))
+
+    def _put(self, item: _Item) -> None:
+        assert self._queue is not None
+        self._waiting_finals += item.request.kind == "final"
+        self._queue.put_nowait(item)
+
+    def _took(self, item: _Item) -> _Item:
+        self._waiting_finals -= item.request.kind == "final"
+        return item
 
     def _run(self, req: DecodeRequest) -> DecodeResult:
         result = self.engine.transcribe(req)
@@ -121,9 +136,9 @@ class InferenceScheduler:
         """Add queued finals of other requests to ``batch`` (the queue is ordered: finals first)."""
         assert self._queue is not None
         while len(batch) < self.max_batch and not self._queue.empty():
-            item = self._queue.get_nowait()
+            item = self._took(self._queue.get_nowait())
             if item.request.kind != "final":
-                self._queue.put_nowait(item)  # a partial: it waits for the next round
+                self._put(item)  # a partial: it waits for the next round
                 return
             if self._admit(item):
                 batch.append(item)
@@ -132,7 +147,7 @@ class InferenceScheduler:
         assert self._queue is not None
         loop = asyncio.get_running_loop()
         while True:
-            item = await self._queue.get()
+            item = self._took(await self._queue.get())
             if not self._admit(item):
                 continue
             batch = [item]

@@ -464,3 +464,27 @@ def test_vad_hangover_delays_the_silence_count():
     assert candidate is not None
     silence_at_end = ended_at - 20 * FRAME_MS
     assert 400 + 160 <= silence_at_end < 400 + 160 + FRAME_MS
+
+
+def test_deferred_candidates_wait_for_the_silence_that_could_end_the_turn():
+    """Under load the shell sets defer_candidates: the pause is decoded only at min_turn_silence,
+    so a short pause inside a turn costs no decode; the turn still ends on the same frame."""
+    def run(defer: bool) -> list[tuple[int, object]]:
+        m = TurnMachine(TurnConfig(min_turn_silence_ms=400, candidate_delay_ms=160, vad_hangover_ms=0))
+        m.defer_candidates = defer
+        t, events = 0, []
+        probs = [0.9] * 20 + [0.05] * 8 + [0.9] * 10 + [0.05] * 20  # a 256 ms pause, then the end
+        for p in probs:
+            t += 32
+            for a in m.on_frame(p, t):
+                events.append((t, a))
+                if isinstance(a, RequestDecode):
+                    events.extend((t, b) for b in m.on_candidate(a.decode_id, 0.9, t))
+        return events
+
+    eager, deferred = run(False), run(True)
+    eager_decodes = [t for t, a in eager if isinstance(a, RequestDecode)]
+    deferred_decodes = [t for t, a in deferred if isinstance(a, RequestDecode)]
+    assert len(eager_decodes) == 2 and len(deferred_decodes) == 1  # the short pause cost a decode
+    assert deferred_decodes[0] - (32 * 38) >= 400  # decoded only once 400 ms of silence had passed
+    assert [t for t, a in eager if isinstance(a, EndTurn)] == [t for t, a in deferred if isinstance(a, EndTurn)]

@@ -195,3 +195,31 @@ def test_engines_without_a_batched_call_decode_one_by_one():
     assert InferenceScheduler(FakeEngine()).max_batch == 1
     assert InferenceScheduler(FakeEngine(max_batch=1)).max_batch == 1
     assert InferenceScheduler(FakeEngine(max_batch=8)).max_batch == 8
+
+
+def test_backed_up_while_finals_wait_for_a_worker():
+    async def main():
+        engine = FakeEngine(latency_s=0.1)
+        sched = InferenceScheduler(engine, workers=1)
+        await sched.start()
+        seen = []
+        done = asyncio.Event()
+
+        def cb(r, result, error):
+            if r.job_id == 3:
+                done.set()
+
+        assert not sched.backed_up
+        sched.submit(req(1, "final"), cb)
+        await asyncio.sleep(0.02)  # 1 runs: nothing waits
+        seen.append(sched.backed_up)
+        sched.submit(req(2, "partial"), cb)
+        seen.append(sched.backed_up)  # a waiting partial is not a backlog of finals
+        sched.submit(req(3, "final"), cb)
+        seen.append(sched.backed_up)
+        await asyncio.wait_for(done.wait(), 5)
+        seen.append(sched.backed_up)
+        await sched.stop()
+        return seen
+
+    assert run(main()) == [False, False, True, False]

@@ -190,6 +190,15 @@ class SessionProtocol:
         return self._queued_samples // SAMPLES_PER_MS
 
     @property
+    def defer_candidates(self) -> bool:
+        return self._machine.defer_candidates
+
+    @defer_candidates.setter
+    def defer_candidates(self, value: bool) -> None:
+        """Under load, decode a pause only when it could end the turn (see TurnMachine)."""
+        self._machine.defer_candidates = value
+
+    @property
     def busy(self) -> bool:
         """True while decodes this session waits for are outstanding."""
         return bool(self._pending)

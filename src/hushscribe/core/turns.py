@@ -13,7 +13,9 @@ feeding frames until the hypothesis arrives, which keeps decisions independent o
 Decision rule (Universal-Streaming semantics of spec §6.5, U3 Pro of §6.4):
 * A pause starts when VAD falls below ``vad_threshold - 0.15`` (hysteresis) after speech; its
   silence is counted after an optional VAD hangover (``vad_hangover_ms``, default 0).
-* After ``candidate_delay_ms`` of pause, the turn so far is decoded once ("candidate").
+* After ``candidate_delay_ms`` of pause, the turn so far is decoded once ("candidate"); while
+  :attr:`TurnMachine.defer_candidates` is set (the decode queue is backed up), only once the
+  silence reaches ``min_turn_silence_ms``.
 * Semantic end: silence >= ``min_turn_silence_ms`` and the candidate's end-of-turn confidence is
   above ``end_of_turn_confidence_threshold`` (threshold <= 0: always).
 * Acoustic end: silence >= ``max_turn_silence_ms``.
@@ -90,6 +92,10 @@ class TurnMachine:
 
     def __init__(self, config: TurnConfig):
         self.config = config
+        # Set by the shell while the inference queue is backed up: the speculative decode then waits
+        # until the silence rule could end the turn, so fewer decodes are thrown away when speech
+        # resumes (capacity over latency, only under load). Decisions stay those of audio time.
+        self.defer_candidates = False
         self._next_id = 0
         self._reset()
 
@@ -196,7 +202,10 @@ class TurnMachine:
     def _pause_progress(self, end_ms: int) -> list[Action]:
         cfg = self.config
         actions: list[Action] = []
-        if self._candidate_id is None and self.pause_ms >= min(cfg.candidate_delay_ms, cfg.min_turn_silence_ms):
+        delay = min(cfg.candidate_delay_ms, cfg.min_turn_silence_ms)
+        if self.defer_candidates:
+            delay = cfg.min_turn_silence_ms + cfg.vad_hangover_ms
+        if self._candidate_id is None and self.pause_ms >= delay:
             self._candidate_id = self._new_id()
             actions.append(RequestDecode(self._candidate_id, end_ms, "candidate"))
         actions.extend(self._decide(end_ms))

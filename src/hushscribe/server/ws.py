@@ -119,6 +119,7 @@ class SessionRunner:
         s = self.session
         assert s is not None
         timeout = s.params.inactivity_timeout_s
+        defer_when_busy = self.state.config.defer_candidates_when_busy
         while not s.closed:
             if s.backlog_ms > BACKLOG_PAUSE_MS:
                 self._drained.clear()
@@ -137,6 +138,7 @@ class SessionRunner:
                 self.gone = True
                 return
             data = msg.get("bytes")
+            s.defer_candidates = defer_when_busy and self.state.scheduler.backed_up
             if data is not None:
                 self.state.metrics.audio.inc(chunk_duration_ms(len(data), s.params.encoding, s.params.sample_rate) / 1000)
                 s.receive_audio(data)
