@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import threading
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -75,6 +76,11 @@ class InferenceScheduler:
 
     async def start(self) -> None:
         self._queue = asyncio.PriorityQueue()
+        # Start every worker thread now (the pool would start them lazily, one per busy moment):
+        # a fixed thread count from the start, and no thread start-up on the latency path.
+        barrier = threading.Barrier(self.workers)
+        await asyncio.gather(*(asyncio.get_running_loop().run_in_executor(self._executor, barrier.wait)
+                               for _ in range(self.workers)))
         self._tasks = [asyncio.create_task(self._worker(), name=f"decode-worker-{i}") for i in range(self.workers)]
 
     async def stop(self) -> None:

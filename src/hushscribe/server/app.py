@@ -87,7 +87,7 @@ def load_engine(config: ServerConfig) -> Engine:
             model=config.model,
             compute_type=config.compute_type,
             cpu_threads=config.cpu_threads,
-            workers=config.decode_workers,
+            workers=config.workers,
         )
     )
 
@@ -206,7 +206,7 @@ def create_app(
             state.vad = load_vad(config)
         if state.redactor is None:
             state.redactor = await asyncio.to_thread(load_redactor)
-        state.scheduler = InferenceScheduler(state.engine, workers=config.decode_workers)
+        state.scheduler = InferenceScheduler(state.engine, workers=config.workers)
         state.scheduler.postprocess = make_postprocess(state.redactor)
         state.scheduler.on_decode = lambda req, dt: state.metrics.decode.labels(req.kind).observe(dt)
         state.scheduler.on_skip = lambda req: state.metrics.skipped.inc()
