@@ -33,7 +33,7 @@ def bundled_model_path() -> Path:
 class WhisperOptions:
     model: str = "bundled"  # "bundled", a CTranslate2 model directory, or a faster-whisper model id
     compute_type: str = "int8"
-    cpu_threads: int = 1
+    cpu_threads: int = 2
     workers: int = 1
     beam_size: int = 1
     language: str = "en"
