@@ -85,9 +85,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("home", str(Path.home() / ".config" / "hushscribe"), str,
             "Directory for the generated dev key."),
     Setting("max_session_seconds", 10800, int, "Maximum session duration (Error 3008 when reached)."),
-    Setting("max_sessions", 12, int,
-            "Concurrent sessions admitted; more are refused with 3009 (size it with 'hushscribe bench stream "
-            "--find-capacity')."),
+    Setting("max_sessions", 0, int,
+            "Concurrent sessions admitted; more are refused with 3009. 0: 3 per CPU core (measured: a 2-core "
+            "box holds 6 real-time streams without falling behind). Size it with 'hushscribe bench stream "
+            "--find-capacity'."),
     Setting("max_sessions_per_key", 0, int,
             "Concurrent sessions one API key may hold (temporary tokens count against the key that minted "
             "them); more are refused with 3009. 0: no per-key limit."),
@@ -145,7 +146,7 @@ class ServerConfig:
     demo_page: str = "auto"
     home: str = str(Path.home() / ".config" / "hushscribe")
     max_session_seconds: int = 10800
-    max_sessions: int = 12
+    max_sessions: int = 0
     max_sessions_per_key: int = 0
     max_audio_rate: float = 0.0
     audio_rate_burst_s: float = 10.0
@@ -170,7 +171,9 @@ class ServerConfig:
                 raise ValueError(f"{s.flag}: {v!r} is not one of {', '.join(s.choices)}")
         if self.decode_workers < 0:
             raise ValueError("--decode-workers must not be negative (0: one per CPU core)")
-        for name in ("port", "cpu_threads", "max_session_seconds", "max_sessions",
+        if self.max_sessions < 0:
+            raise ValueError("--max-sessions must not be negative (0: 3 per CPU core)")
+        for name in ("port", "cpu_threads", "max_session_seconds",
                      "partial_interval_ms", "max_turn_ms"):
             if getattr(self, name) <= 0 and name != "port":
                 raise ValueError(f"--{name.replace('_', '-')} must be positive")
@@ -194,8 +197,12 @@ class ServerConfig:
     @property
     def workers(self) -> int:
         """Decode workers in effect: ``decode_workers``, or one per CPU core when it is 0."""
-        return self.decode_workers or max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-                                           else (os.cpu_count() or 1))
+        return self.decode_workers or cpu_cores()
+
+    @property
+    def session_limit(self) -> int:
+        """Sessions admitted at once: ``max_sessions``, or 3 per CPU core when it is 0."""
+        return self.max_sessions or 3 * cpu_cores()
 
     def session_settings(self) -> SessionSettings:
         """The per-session knobs of this server (the same for streaming and file transcription)."""
@@ -254,6 +261,11 @@ def config_from(args: argparse.Namespace | None = None, environ: dict[str, str] 
         except ValueError as exc:
             raise ValueError(f"{source}: {exc}") from None
     return ServerConfig(**values).validate()
+
+
+def cpu_cores() -> int:
+    """CPU cores this process may run on (its affinity mask, e.g. a container's CPU set)."""
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
 def dev_key(home: str) -> str:

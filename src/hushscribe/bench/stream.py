@@ -750,6 +750,10 @@ class SpawnedServer:
         args = list(self.extra_args)
         if not any(a == "--log-level" or a.startswith("--log-level=") for a in args):
             args += ["--log-level", "warning"]
+        if not any(a == "--max-sessions" or a.startswith("--max-sessions=") for a in args):
+            # The benchmark measures the engine past the default admission limit too (that is how
+            # the limit is sized); pass --server-args='--max-sessions N' to measure admission.
+            args += ["--max-sessions", "1000"]
         self.command = [sys.executable, "-m", "hushscribe.cli.main", "serve", "--host", "127.0.0.1",
                         "--port", str(self.port), "--api-keys", self.key, *args]
         self.proc = subprocess.Popen(self.command, stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
@@ -992,6 +996,9 @@ def capacity_table(result: dict) -> str:
                      f"{s['refused']:>9}{f(srv.get('cpu_percent')):>8}{f(srv.get('peak_rss_mb')):>8}  "
                      f"{'pass' if st['passed'] else 'FAIL'}")
     best = c["max_streams_passing"]
-    lines.append(f"capacity: {best if best is not None else 'none'} concurrent stream(s) with TTFS P95 <= "
-                 f"{c['gate_ms']:g} ms and no stream falling behind ({c['duration_s']} s of audio per step)")
+    gate = f"TTFS P95 <= {c['gate_ms']:g} ms and no stream falling behind ({c['duration_s']} s of audio per step)"
+    if best is None:
+        lines.append(f"capacity: not even 1 stream passes: {gate}")
+    else:
+        lines.append(f"capacity: {best} concurrent stream(s) with {gate}")
     return "\n".join(lines)

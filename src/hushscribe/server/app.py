@@ -57,7 +57,7 @@ class AppState:
 
     @property
     def free_slots(self) -> int:
-        return max(0, self.config.max_sessions - len(self.sessions))
+        return max(0, self.config.session_limit - len(self.sessions))
 
     async def drain(self, grace_s: float, should_stop=lambda: False) -> bool:
         """Graceful shutdown: refuse new sessions, end every open one as a client ``Terminate`` would
@@ -235,7 +235,7 @@ def create_app(
         body = {
             "ready": state.ready,
             "active_sessions": len(state.sessions),
-            "max_sessions": config.max_sessions,
+            "max_sessions": config.session_limit,
             "free_slots": state.free_slots,
         }
         ok = state.ready and not state.draining and state.free_slots > 0
