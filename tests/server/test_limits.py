@@ -139,6 +139,19 @@ def _raw_session(server):
     return ws
 
 
+def _assert_a_normal_session_completes(server) -> None:
+    """One second of speech, Terminate: the session ends normally with Termination."""
+    ws = _raw_session(server)
+    try:
+        for c in chunks(utterance(1000, 1000), 100):
+            ws.send_binary(c)
+        ws.send('{"type":"Terminate"}')
+        texts, code = _read_to_close(ws)
+    finally:
+        ws.close()
+    assert code == 1000 and '"Termination"' in texts[-1]
+
+
 def _read_to_close(ws) -> tuple[list[str], int | None]:
     texts: list[str] = []
     while True:
@@ -167,15 +180,7 @@ def test_real_server_message_size_error_frame_and_transport_cap(make_server):
     finally:
         ws.close()
     assert code in (1009, None) and texts == []
-    ws = _raw_session(server)  # the server still serves
-    try:
-        for c in chunks(utterance(1000, 1000), 100):
-            ws.send_binary(c)
-        ws.send('{"type":"Terminate"}')
-        texts, code = _read_to_close(ws)
-    finally:
-        ws.close()
-    assert code == 1000 and '"Termination"' in texts[-1]
+    _assert_a_normal_session_completes(server)  # the server still serves
 
 
 # ------------------------------------------------------------------------------ chunk duration
@@ -249,14 +254,6 @@ def test_client_that_stops_reading_is_dropped_and_other_sessions_go_on(make_serv
         while state.sessions and time.monotonic() < deadline:
             time.sleep(0.1)
         assert not state.sessions and not state.runners, "a client that never reads kept its session"
-        ok = _raw_session(server)  # the server is fine for everyone else
-        try:
-            for c in chunks(utterance(1000, 1000), 100):
-                ok.send_binary(c)
-            ok.send('{"type":"Terminate"}')
-            texts, code = _read_to_close(ok)
-        finally:
-            ok.close()
-        assert code == 1000 and '"Termination"' in texts[-1]
+        _assert_a_normal_session_completes(server)  # the server is fine for everyone else
     finally:
         stuck.sock.close()

@@ -1,0 +1,44 @@
+"""``hushscribe bench stream --spawn`` in its short CI mode: the real server process, the real model,
+two streams over two labelled calls with redact_pii on. Checks that the report has every field the
+capacity work relies on (figures themselves belong to benchmark runs, not to tests)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from hushscribe.cli.main import main
+
+pytestmark = pytest.mark.slow
+
+SUMMARY_FIELDS = {
+    "streams", "refused", "fell_behind", "streams_with_errors", "late_chunks", "max_send_lag_ms",
+    "max_send_block_ms", "audio_s", "wall_s", "ref_turns", "found", "split", "merged", "missed",
+    "spurious_finals", "ttfs_ms", "first_partial_ms", "partial_cadence_ms", "wer", "server",
+}
+
+
+def test_spawned_two_stream_run_reports_every_field(audio_dir, tmp_path, capsys):
+    out = tmp_path / "bench.json"
+    rc = main(["bench", "stream", "--spawn", "--clips", str(audio_dir / "calls"), "--limit", "2",
+               "--streams", "2", "--fast", "--partials", "--redact-pii", "--json", str(out)])
+    assert rc == 0
+    report = json.loads(out.read_text())
+    s = report["summary"]
+    assert SUMMARY_FIELDS <= set(s), SUMMARY_FIELDS - set(s)
+    assert s["streams"] == 2 and s["refused"] == 0 and s["streams_with_errors"] == 0
+    assert s["ref_turns"] > 0 and s["found"] >= 0.8 * s["ref_turns"]
+    for key in ("n", "p50", "p95", "p99", "max", "mean"):
+        assert s["ttfs_ms"][key] is not None, key
+    assert s["first_partial_ms"]["n"] > 0 and s["partial_cadence_ms"]["n"] >= 0
+    assert 0 <= s["wer"] < 0.6  # redactions count as errors here
+    srv = s["server"]
+    assert srv["cpu_seconds"] > 0 and srv["peak_rss_mb"] > 100
+    assert report["server_process"]["spawned"] is True and report["server_process"]["exit_code"] == 0
+    assert report["config"]["redact_pii"] is True and len(report["files"]) == 2
+    # Fast mode sends minutes of audio in seconds: Termination comes when the decodes are done
+    # (termination_ok, "within 10 s of the last chunk", is a real-time criterion).
+    assert all(st["termination"] is not None for st in report["streams"])
+    printed = capsys.readouterr().out
+    assert "TTFS (ms)" in printed and "first partial" in printed
