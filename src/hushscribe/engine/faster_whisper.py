@@ -90,6 +90,16 @@ class FasterWhisperEngine:
             return DecodeResult(())
         prompt = request.prompt or PUNCTUATION_PROMPT
         hotwords = " ".join(request.keyterms) if request.keyterms else None
+        words, looped = self._decode(audio, seconds, prompt, hotwords)
+        if looped and hotwords:
+            # Long hotword lists can tip tiny.en into repeating its prompt ("I'm fine. I'm fine. ..."), which the
+            # loop check drops: decode that audio again without the terms rather than lose the words.
+            retry, _ = self._decode(audio, seconds, prompt, None)
+            words = _merge_retry(words, retry)
+        return DecodeResult(tuple(drop_repetition_loops(words)))
+
+    def _decode(self, audio, seconds: float, prompt: str, hotwords: str | None) -> tuple[list[TimedWord], bool]:
+        """The words of one decode, and whether a segment was dropped as a repetition loop."""
         # A long keyterms_prompt fills up to 223 tokens of Whisper's 448-token context: cap the new tokens so that
         # prompt + output fit (faster-whisper raises ValueError otherwise; 100 long terms and a 25 s turn did).
         max_new_tokens = min(int(min(220, 24 + 8 * seconds)), WHISPER_MAX_LENGTH - self._prompt_tokens(prompt, hotwords))
@@ -106,8 +116,10 @@ class FasterWhisperEngine:
             max_new_tokens=max_new_tokens,
         )
         words: list[TimedWord] = []
+        looped = False
         for seg in segments:
             if seg.compression_ratio > 2.4:
+                looped = True
                 continue  # a repetition loop survived the temperature fallback
             if seg.no_speech_prob > 0.6 and seg.avg_logprob < -0.8:
                 continue
@@ -129,7 +141,17 @@ class FasterWhisperEngine:
                 if not any(ch.isalnum() for ch in text):
                     continue
                 words.append(TimedWord(text, start, max(start, end), float(w.probability)))
-        return DecodeResult(tuple(drop_repetition_loops(words)))
+        return words, looped
+
+
+def _merge_retry(words: list[TimedWord], retry: list[TimedWord]) -> list[TimedWord]:
+    """Keep the words of the biased decode and fill the stretches it lost (dropped loop segments) from the
+    unbiased retry: retry words that start outside every kept word's span."""
+    if not words:
+        return retry
+    spans = [(w.start_ms, w.end_ms) for w in words]
+    extra = [w for w in retry if not any(s - 50 <= w.start_ms <= e + 50 for s, e in spans)]
+    return sorted(words + extra, key=lambda w: w.start_ms)
 
 
 _NORM = re.compile(r"[^\w']+")
