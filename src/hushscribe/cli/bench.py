@@ -100,13 +100,33 @@ def add_pii_bench_parser(bsub) -> argparse.ArgumentParser:
     return p
 
 
-SUBCOMMANDS: list[Callable] = [add_stream_bench_parser, add_pii_bench_parser]
+def add_keyterms_bench_parser(bsub) -> argparse.ArgumentParser:
+    p = bsub.add_parser(
+        "keyterms",
+        help="keyterms_prompt: term recall with and without the key terms, and hallucinated terms (espeak-ng audio)",
+        description="Speak sentences with rare names and drug names, and sentences without any of them, with "
+                    "espeak-ng (16 kHz mono WAV); decode each as one turn with the server's engine, without and "
+                    "with all key terms; report term recall and terms that appear in sentences that do not "
+                    "contain them.",
+    )
+    p.add_argument("--audio-dir", type=Path, default=None,
+                   help="where the synthesized WAVs are kept (default: a temporary directory)")
+    p.add_argument("--voice", default="en-us", help="espeak-ng voice (default en-us)")
+    p.add_argument("--model", default="bundled", help="Whisper model, as 'serve --model' (default bundled)")
+    p.add_argument("--cpu-threads", type=int, default=2, help="decode threads (default 2)")
+    p.add_argument("--json", dest="json_out", type=Path, default=None, help="write the full report here")
+    p.set_defaults(func=run_keyterms_bench)
+    return p
+
+
+SUBCOMMANDS: list[Callable] = [add_stream_bench_parser, add_pii_bench_parser, add_keyterms_bench_parser]
 
 
 def add_bench_parser(sub):
     """Add ``bench`` with its subcommands to the top-level subparsers; returns the ``bench``
     subparsers so more benchmarks can be added."""
-    p = sub.add_parser("bench", help="benchmarks (stream: concurrent streaming load; pii: PII redaction)")
+    p = sub.add_parser("bench", help="benchmarks (stream: concurrent streaming load; pii: PII redaction; "
+                                            "keyterms: keyterms_prompt recall)")
     bsub = p.add_subparsers(dest="bench_command", required=True, metavar="BENCHMARK")
     for add in SUBCOMMANDS:
         add(bsub)
@@ -281,4 +301,30 @@ def _run_pii_audio(args: argparse.Namespace, err) -> int:
         print(f"report: {args.json_out}")
     if result["stream_errors"] and len(result["stream_errors"]) == len(result["files"]):
         return 1
+    return 0
+
+
+def run_keyterms_bench(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from ..bench import keyterms as bk
+
+    err = lambda m: print(f"hushscribe bench keyterms: {m}", file=sys.stderr)  # noqa: E731
+    if bk.espeak_binary() is None:
+        err("espeak-ng is not installed; run scripts/install-tts (apt-get install espeak-ng)")
+        return 2
+    from ..engine.faster_whisper import FasterWhisperEngine, WhisperOptions
+
+    with tempfile.TemporaryDirectory() as tmp:
+        audio_dir = args.audio_dir or Path(tmp)
+        bk.make_corpus(audio_dir, voice=args.voice)
+        engine = FasterWhisperEngine(WhisperOptions(model=args.model, cpu_threads=args.cpu_threads))
+        result = bk.benchmark(engine, audio_dir)
+    result["voice"] = args.voice
+    _write_json(args.json_out, result)
+    print(f"{result['positives']} sentences with {len(result['keyterms'])} key terms, "
+          f"{result['negatives']} without; engine {result['engine']}, espeak-ng voice {args.voice}")
+    print(bk.table(result))
+    if args.json_out:
+        print(f"report: {args.json_out}")
     return 0

