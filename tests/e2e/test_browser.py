@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -22,6 +21,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+
+from hushscribe.bench.stream import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -51,12 +52,6 @@ def browser_installed() -> None:
         r = subprocess.run([str(ROOT / "scripts" / "install-browser")], capture_output=True, text=True, timeout=900)
         if r.returncode != 0:
             pytest.fail(f"scripts/install-browser failed:\n{r.stderr[-3000:]}")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class WebDriver:
@@ -105,7 +100,7 @@ class WebDriver:
 
 @pytest.fixture
 def chromedriver(browser_installed) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([CHROMEDRIVER, f"--port={port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -23,6 +23,8 @@ from typing import Iterator
 import pytest
 import websocket
 
+from hushscribe.bench.stream import free_port
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,12 +32,6 @@ JS_DIR = Path(__file__).parent / "js"
 _SCRIPT = Path(sys.executable).parent / "hushscribe"
 HUSHSCRIBE = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "hushscribe.cli.main"]
 KEY = "e2e-process-key-5f1c"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class ServeProcess:

@@ -38,6 +38,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from ..settings import cpu_cores
 from .corpus import Call, CallTurn, read_pcm16
 
 RATE = 16000
@@ -814,7 +815,7 @@ def machine_info() -> dict[str, Any]:
     except Exception:  # pragma: no cover
         ws_version = None
     return {
-        "nproc": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "nproc": cpu_cores(),
         "cpu_count": os.cpu_count(),
         "cpu_model": cpu_model,
         "python": platform.python_version(),

@@ -16,6 +16,21 @@ from pathlib import Path
 from typing import Callable
 
 
+def _add_server_target(p: argparse.ArgumentParser, *, spawn_help: str, spawn_timeout_s: float,
+                       mode: str = "") -> None:
+    """--url | --spawn, --key, --server-args, --spawn-timeout-s: what :class:`_ServerTarget` reads."""
+    target = p.add_mutually_exclusive_group()
+    target.add_argument("--url", default=None,
+                        help=f"{mode}server WebSocket URL (default $HUSHSCRIBE_URL or ws://127.0.0.1:8765/v3/ws)")
+    target.add_argument("--spawn", action="store_true", help=f"{mode}{spawn_help}")
+    p.add_argument("--key", default=None,
+                   help="API key (default: 'bench-key' with --spawn, else $ASSEMBLYAI_API_KEY or the local dev key)")
+    p.add_argument("--server-args", default="",
+                   help="with --spawn: extra 'serve' flags, one string, e.g. --server-args='--decode-workers 2'")
+    p.add_argument("--spawn-timeout-s", type=float, default=spawn_timeout_s,
+                   help=f"with --spawn: wait this long for /ready (default {spawn_timeout_s:g})")
+
+
 def add_stream_bench_parser(bsub) -> argparse.ArgumentParser:
     p = bsub.add_parser(
         "stream",
@@ -24,18 +39,10 @@ def add_stream_bench_parser(bsub) -> argparse.ArgumentParser:
                     "WebSocket sessions, as the AssemblyAI Python SDK does, and measure time to final "
                     "segment (TTFS) from the true end of speech of each labelled turn.",
     )
-    target = p.add_mutually_exclusive_group()
-    target.add_argument("--url", default=None,
-                        help="server WebSocket URL (default $HUSHSCRIBE_URL or ws://127.0.0.1:8765/v3/ws)")
-    target.add_argument("--spawn", action="store_true",
-                        help="start 'hushscribe serve' on a free port for the run (measures its CPU and RSS)")
-    p.add_argument("--key", default=None,
-                   help="API key (default: 'bench-key' with --spawn, else $ASSEMBLYAI_API_KEY or the local dev key)")
+    _add_server_target(p, spawn_help="start 'hushscribe serve' on a free port for the run (measures its CPU and RSS)",
+                       spawn_timeout_s=60.0)
     p.add_argument("--server-pid", type=int, default=None,
                    help="with --url: measure this server process's CPU time and RSS")
-    p.add_argument("--server-args", default="",
-                   help="with --spawn: extra 'serve' flags, one string, e.g. --server-args='--decode-workers 2'")
-    p.add_argument("--spawn-timeout-s", type=float, default=60.0, help="with --spawn: wait this long for /ready")
     p.add_argument("--clips", type=Path, default=None,
                    help="directory of call recordings with labels (default: <audio dir>/calls)")
     p.add_argument("--limit", type=int, default=None, help="use only the first K calls (sorted by file name)")
@@ -82,14 +89,8 @@ def add_pii_bench_parser(bsub) -> argparse.ArgumentParser:
                      help="audio test set with pii.jsonl, pii/*.wav and calls/*.wav + *.json")
     p.add_argument("--json", dest="json_out", type=Path, default=None, help="write the full report here")
     p.add_argument("--repeats", type=int, default=3, help="text mode: detections per turn for the latency (default 3)")
-    target = p.add_mutually_exclusive_group()
-    target.add_argument("--url", default=None,
-                        help="audio mode: server WebSocket URL (default $HUSHSCRIBE_URL or ws://127.0.0.1:8765/v3/ws)")
-    target.add_argument("--spawn", action="store_true", help="audio mode: start 'hushscribe serve' on a free port")
-    p.add_argument("--key", default=None,
-                   help="API key (default: 'bench-key' with --spawn, else $ASSEMBLYAI_API_KEY or the local dev key)")
-    p.add_argument("--server-args", default="", help="with --spawn: extra 'serve' flags, one string")
-    p.add_argument("--spawn-timeout-s", type=float, default=120.0, help="with --spawn: wait this long for /ready")
+    _add_server_target(p, spawn_help="start 'hushscribe serve' on a free port", spawn_timeout_s=120.0,
+                       mode="audio mode: ")
     p.add_argument("--sub", choices=("hash", "entity_name"), default="hash", help="audio mode: redact_pii_sub")
     p.add_argument("--only", choices=("clips", "calls"), default=None,
                    help="audio mode: stream only the PII clips or only the call recordings")

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -26,7 +25,7 @@ RATE = 16000
 
 
 def add_transcribe_parser(sub) -> None:
-    from ..settings import SETTINGS
+    from ..settings import SETTINGS, cpu_cores
 
     defaults = {s.name: s.default for s in SETTINGS}
     p = sub.add_parser(
@@ -46,7 +45,7 @@ def add_transcribe_parser(sub) -> None:
                    help="use the unformatted finals (lower case, no punctuation, numbers as words)")
     p.add_argument("--speech-model", default=None, help="speech_model (default: the server default)")
     p.add_argument("--model", default=defaults["model"], help="Whisper model (as 'hushscribe serve --model')")
-    p.add_argument("--cpu-threads", type=int, default=min(4, os.cpu_count() or 1),
+    p.add_argument("--cpu-threads", type=int, default=min(4, cpu_cores()),
                    help="threads per decode (default: the CPU cores, up to 4; files are decoded one turn at a time)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on standard error")
     p.set_defaults(func=run_transcribe)
