@@ -56,7 +56,7 @@ def run(argv: list[str], env: dict | None = None, timeout: float = 120) -> subpr
 
 
 def test_every_readme_command_is_one_the_tests_know():
-    known = {"scripts/serve", "scripts/test", HUSHSCRIBE, "openssl", *EXTERNAL}
+    known = {"scripts/serve", "scripts/test", "scripts/install-multilingual", HUSHSCRIBE, "openssl", *EXTERNAL}
     assert COMMANDS, "no ```bash blocks found"
     unknown = [" ".join(a) for a in COMMANDS if a[0] not in known]
     assert not unknown, f"README commands no test exercises: {unknown} (add them to tests/test_readme.py)"
@@ -84,6 +84,16 @@ def test_hushscribe_command_parses(argv):
         if a.startswith("../shared/audio/"):
             assert (ROOT / a).is_file(), a
     assert run([HUSHSCRIBE, argv[1], "--help"]).returncode == 0
+
+
+def test_install_multilingual_command_verbatim():
+    """The test install pins the extra already (requirements/test.lock), so the command finds it covered and
+    installs nothing; the models it installs are listed by `hushscribe models`."""
+    assert ["scripts/install-multilingual"] in COMMANDS
+    r = run(["scripts/install-multilingual"], timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert "installing" not in r.stderr
+    assert "base-multilingual" in run([HUSHSCRIBE, "models"]).stdout
 
 
 def test_dev_key_command(tmp_path):

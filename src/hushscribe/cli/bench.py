@@ -120,14 +120,37 @@ def add_keyterms_bench_parser(bsub) -> argparse.ArgumentParser:
     return p
 
 
-SUBCOMMANDS: list[Callable] = [add_stream_bench_parser, add_pii_bench_parser, add_keyterms_bench_parser]
+def add_models_bench_parser(bsub) -> argparse.ArgumentParser:
+    p = bsub.add_parser(
+        "models",
+        help="each speech model: English WER and decode cost on shared/audio; multilingual language detection",
+        description="Load each model in turn and decode the real recordings of shared/audio through the "
+                    "streaming session core (English WER, decode seconds per audio second, load time, memory); "
+                    "then, when the multilingual model is installed and espeak-ng is present, detect the "
+                    "language of espeak-ng sentences in six languages, one language per session and switching "
+                    "language every turn.",
+    )
+    p.add_argument("--models", default=None,
+                   help="comma-separated --model values (default: bundled, plus base when the multilingual "
+                        "extra is installed)")
+    p.add_argument("--audio", type=Path, default=None, help="shared/audio directory (default: ../shared/audio)")
+    p.add_argument("--limit", type=int, default=None, help="only the first N real clips")
+    p.add_argument("--no-multilingual", action="store_true", help="skip the language-detection part")
+    p.add_argument("--cpu-threads", type=int, default=2, help="decode threads (default 2)")
+    p.add_argument("--json", dest="json_out", type=Path, default=None, help="write the full report here")
+    p.set_defaults(func=run_models_bench)
+    return p
+
+
+SUBCOMMANDS: list[Callable] = [add_stream_bench_parser, add_pii_bench_parser, add_keyterms_bench_parser,
+                               add_models_bench_parser]
 
 
 def add_bench_parser(sub):
     """Add ``bench`` with its subcommands to the top-level subparsers; returns the ``bench``
     subparsers so more benchmarks can be added."""
     p = sub.add_parser("bench", help="benchmarks (stream: concurrent streaming load; pii: PII redaction; "
-                                            "keyterms: keyterms_prompt recall)")
+                                            "keyterms: keyterms_prompt recall; models: per-model WER and cost)")
     bsub = p.add_subparsers(dest="bench_command", required=True, metavar="BENCHMARK")
     for add in SUBCOMMANDS:
         add(bsub)
@@ -329,3 +352,65 @@ def run_keyterms_bench(args: argparse.Namespace) -> int:
     if args.json_out:
         print(f"report: {args.json_out}")
     return 0
+
+
+def run_models_bench(args: argparse.Namespace) -> int:
+    import gc
+    import time
+
+    from ..bench import keyterms as bk
+    from ..bench import models as bm
+    from ..bench.corpus import default_audio_dir
+    from ..engine import catalog
+    from ..engine.faster_whisper import FasterWhisperEngine, WhisperOptions
+    from ..vad.silero import SileroVoiceDetector
+
+    err = lambda m: print(f"hushscribe bench models: {m}", file=sys.stderr)  # noqa: E731
+    audio_dir = args.audio or default_audio_dir()
+    if not (audio_dir / "real.jsonl").exists():
+        err(f"no real.jsonl in {audio_dir} (set --audio)")
+        return 2
+    names = [m.strip() for m in (args.models or ("bundled,base" if catalog.base_installed() else "bundled")).split(",")
+             if m.strip()]
+    for name in names:
+        if catalog.parse_choice(name).kind == "base" and not catalog.base_installed():
+            err(catalog.missing_base_message())
+            return 2
+    vad = SileroVoiceDetector()
+    result: dict = {"english": {}, "cpu_threads": args.cpu_threads}
+    engines: dict[str, FasterWhisperEngine] = {}
+    for name in names:
+        print(f"[{name}] loading", file=sys.stderr, flush=True)
+        before, t0 = _rss_now_mb(), time.perf_counter()
+        engine = FasterWhisperEngine(WhisperOptions(model=name, cpu_threads=args.cpu_threads))
+        gc.collect()
+        load_s, added = time.perf_counter() - t0, _rss_now_mb() - before
+        print(f"[{name}] decoding the real clips of {audio_dir}", file=sys.stderr, flush=True)
+        result["english"][name] = {"engine": engine.name, "load_s": round(load_s, 2), "rss_added_mb": round(added, 1),
+                                   "english": bm.english(engine, vad, audio_dir, limit=args.limit)}
+        engines[name] = engine
+    if args.no_multilingual:
+        result["multilingual_skipped"] = "--no-multilingual"
+    elif not catalog.base_installed():
+        result["multilingual_skipped"] = catalog.missing_base_message()
+    elif bk.espeak_binary() is None:
+        result["multilingual_skipped"] = "espeak-ng is not installed (scripts/install-tts)"
+    else:
+        base = next((e for n, e in engines.items() if catalog.parse_choice(n).kind == "base"), None)
+        base = base or FasterWhisperEngine(WhisperOptions(model="base", cpu_threads=args.cpu_threads))
+        print("[multilingual] espeak-ng sentences, 6 languages", file=sys.stderr, flush=True)
+        result["multilingual"] = {"model": base.name, **bm.multilingual(base, vad)}
+    _write_json(args.json_out, result)
+    print(bm.table(result))
+    if args.json_out:
+        print(f"report: {args.json_out}")
+    return 0
+
+
+def _rss_now_mb() -> float:
+    """Resident memory of this process now (Linux /proc; 0 elsewhere)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0.0
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20

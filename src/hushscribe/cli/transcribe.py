@@ -198,16 +198,20 @@ def run_transcribe(args: argparse.Namespace) -> int:
     if args.speech_model:
         query.append(("speech_model", args.speech_model))
         options["speech_model"] = args.speech_model
+        # Multilingual: every turn's Turn message (json output) says which language it was in.
+        query.append(("language_detection", "true"))
     if args.redact_pii:
         query += [("redact_pii", "true"), ("redact_pii_sub", args.sub)]
         options.update(redact_pii=True, redact_pii_sub=args.sub)
         if args.policies:
             query.append(("redact_pii_policies", args.policies))
-    config = ServerConfig(model=args.model, cpu_threads=args.cpu_threads)
     try:
-        params = parse_session_params(query, default_speech_model=config.default_speech_model)
+        params = parse_session_params(query)
     except ParamError as exc:
         return _fail(exc.message.replace("User Input Validation Error: ", ""))
+    # Load the multilingual model only when this run needs it.
+    config = ServerConfig(model=args.model, cpu_threads=args.cpu_threads,
+                          multilingual_model="auto" if params.decode_model == "multilingual" else "off")
     if args.redact_pii:
         options["redact_pii_policies"] = list(params.redact_pii_policies) or "all"
     out_dir = Path(args.out) if args.out else None
@@ -227,10 +231,14 @@ def run_transcribe(args: argparse.Namespace) -> int:
     logging.getLogger("faster_whisper").setLevel(logging.WARNING)
     from tqdm import tqdm
 
+    from ..engine.router import model_unavailable
     from ..server.app import load_engine, load_redactor, load_vad
 
     t0 = time.monotonic()
     engine, vad = load_engine(config), load_vad(config)
+    unavailable = model_unavailable(engine, params.decode_model)
+    if unavailable:
+        return _fail(f"--speech-model {params.speech_model}: {unavailable}")
     redactor = load_redactor() if args.redact_pii else None
     settings = config.session_settings()
     total_s = sum(len(pcm) for _, pcm in audio) / (2 * RATE)

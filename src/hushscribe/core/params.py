@@ -25,6 +25,8 @@ __all__ = [
     "SPEECH_MODELS",
     "SPEECH_MODEL_ALIASES",
     "U3_MODELS",
+    "MULTILINGUAL_MODELS",
+    "MULTILINGUAL_LANGUAGES",
     "PII_POLICIES",
     "ENCODINGS",
     "LANGUAGE_CODES",
@@ -62,6 +64,14 @@ SPEECH_MODELS: tuple[str, ...] = (
 #: name.  Production rejects ``u3-pro``; we accept it because the Python SDK
 #: enum still offers it (spec §3.3).
 SPEECH_MODEL_ALIASES: Mapping[str, str] = {"u3-pro": "u3-rt-pro"}
+
+#: ``speech_model`` values decoded by the multilingual model; every other name is decoded by the English
+#: model (``SessionParams.decode_model``).
+MULTILINGUAL_MODELS: frozenset[str] = frozenset({"universal-streaming-multilingual"})
+
+#: The languages AssemblyAI's ``universal-streaming-multilingual`` transcribes. Per-turn language detection
+#: picks among these unless the client narrows (or widens) the set with ``language_codes``.
+MULTILINGUAL_LANGUAGES: tuple[str, ...] = ("en", "es", "fr", "de", "it", "pt")
 
 #: The Universal-3 Pro family: punctuation-driven turns and a single,
 #: already formatted final (spec §6.4).  Also selects the U3 defaults for
@@ -597,6 +607,18 @@ class SessionParams:
     def is_u3(self) -> bool:
         """Universal-3 Pro family: punctuation-driven turns, single formatted final."""
         return self.speech_model in U3_MODELS
+
+    @property
+    def decode_model(self) -> str:
+        """Which model decodes this session: ``"multilingual"`` or ``"english"``."""
+        return "multilingual" if self.speech_model in MULTILINGUAL_MODELS else "english"
+
+    @property
+    def detection_languages(self) -> tuple[str, ...]:
+        """Languages a multilingual decode may detect: the client's ``language_codes`` (``multi`` means
+        no restriction beyond the default set), else :data:`MULTILINGUAL_LANGUAGES`."""
+        codes = tuple(c for c in self.language_codes if c != "multi")
+        return codes or MULTILINGUAL_LANGUAGES
 
     def begin_configuration(self) -> dict:
         """The 8 keys production echoes in ``Begin.configuration`` (spec §5.1)."""

@@ -44,6 +44,10 @@ class DecodeRequest:
     # For decodes that may become a final: how the worker should render it (see core.rendering).
     formatted_only: bool = False
     redaction: Any = None  # core.rendering.RedactionSpec | None
+    # Which model decodes it: "english", or "multilingual" (language detected per request, limited to
+    # ``languages`` when that is not empty). See engine.catalog.model_for.
+    model: str = "english"
+    languages: tuple[str, ...] = ()
 
     @property
     def priority(self) -> int:
@@ -61,6 +65,13 @@ class DecodeResult:
     words: tuple[TimedWord, ...]
     # Filled in by the worker thread for final-kind decodes: core.rendering.final_renderings().
     renderings: Mapping[str, tuple[TimedWord, ...]] | None = field(default=None, compare=False)
+    # Multilingual decodes: the detected language (ISO 639-1) and the model's probability for it.
+    language: str | None = None
+    language_confidence: float | None = None
+
+    def with_words(self, words, renderings=None) -> "DecodeResult":
+        """The same result (language kept) with other words or renderings."""
+        return DecodeResult(tuple(words), renderings, self.language, self.language_confidence)
 
     @property
     def text(self) -> str:

@@ -469,6 +469,8 @@ class SessionProtocol:
                 keyterms=tuple(self.params.keyterms_prompt),
                 formatted_only=self.params.is_u3,
                 redaction=self._redaction_spec() if wire_kind == "final" else self._partial_redaction_spec(),
+                model=self.params.decode_model,
+                languages=self.params.detection_languages if self.params.decode_model == "multilingual" else (),
             )
         )
 
@@ -532,6 +534,11 @@ class SessionProtocol:
             finals = [(False, renderings["unformatted"], conf)]
             if p.format_turns:
                 finals.append((True, renderings["formatted"], conf))
+        extra = {}
+        if p.language_detection and result.language:
+            # Spec §5.3: only finals carry the language, and only when the client asked for detection.
+            extra = {"language_code": result.language,
+                     "language_confidence": round(float(result.language_confidence or 0.0), 4)}
         for i, (formatted, ws, c) in enumerate(finals):
             transcript = m.words_text(ws)
             self._out.append(
@@ -544,6 +551,7 @@ class SessionProtocol:
                     end_of_turn_confidence=c,
                     transcript=transcript,
                     utterance=transcript if i == 0 else "",
+                    extra=extra,
                 ).to_dict()
             )
 
@@ -608,7 +616,7 @@ def _shift_result(result: DecodeResult, offset_ms: int) -> DecodeResult:
     renderings = result.renderings
     if renderings is not None:
         renderings = {k: tuple(_shift(v, offset_ms)) for k, v in renderings.items()}
-    return DecodeResult(tuple(_shift(result.words, offset_ms)), renderings)
+    return result.with_words(_shift(result.words, offset_ms), renderings)
 
 
 def _shift(words: Sequence[TimedWord], offset_ms: int) -> list[TimedWord]:

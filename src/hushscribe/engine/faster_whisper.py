@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.formatting import TimedWord
 from ..core.ports import DecodeRequest, DecodeResult
+from . import catalog
 
 log = logging.getLogger(__name__)
 
@@ -42,29 +44,47 @@ class WhisperOptions:
     cpu_threads: int = 2
     workers: int = 1
     beam_size: int = 1
-    language: str = "en"
 
 
 def resolve_model(model: str) -> str:
-    if model in ("", "bundled", "tiny.en-bundled"):
+    """The path or model id faster-whisper loads for a ``--model`` setting (the packaged base model, which
+    loads from memory, resolves to its identifier ``whisper-base``)."""
+    choice = catalog.parse_choice(model)
+    if choice.kind == "tiny.en":
         return str(bundled_model_path())
-    return model
+    if choice.kind == "base":
+        return "whisper-base"
+    return choice.value
 
 
 class FasterWhisperEngine:
+    """One loaded Whisper model. An English-only model decodes every request as English; a multilingual one
+    decodes ``model="english"`` requests as English and detects the language of ``model="multilingual"``
+    requests (among ``request.languages``), reporting it in the result."""
+
     def __init__(self, options: WhisperOptions = WhisperOptions()):
         from faster_whisper import WhisperModel  # lazy: importing costs ~1 s
 
         self.options = options
         self.model_path = resolve_model(options.model)
-        self.name = f"faster-whisper:{Path(self.model_path).name if Path(self.model_path).exists() else self.model_path}"
+        files = catalog.base_model_files() if self.model_path == "whisper-base" else None
+        if files is not None:
+            self.name = "faster-whisper:whisper-base"
+        else:
+            self.name = f"faster-whisper:{Path(self.model_path).name if Path(self.model_path).exists() else self.model_path}"
         self._model = WhisperModel(
             self.model_path,
             device="cpu",
             compute_type=options.compute_type,
             cpu_threads=options.cpu_threads,
             num_workers=options.workers,
+            files=files,
         )
+        del files
+        self.multilingual = bool(self._model.model.is_multilingual)
+        self._languages = _LanguageTap(self._model.model)
+        if self.multilingual:
+            self._model.model = self._languages
         self._prompt_len_cache: dict[tuple[str, str | None], int] = {}
 
     def _prompt_tokens(self, prompt: str, hotwords: str | None) -> int:
@@ -88,24 +108,36 @@ class FasterWhisperEngine:
         seconds = len(audio) / 16000
         if seconds < 0.1:
             return DecodeResult(())
-        prompt = request.prompt or PUNCTUATION_PROMPT
+        detect = request.model == "multilingual" and self.multilingual
+        # Multilingual decodes go without the punctuation prompt: it is English, and would pull other languages
+        # toward English; Whisper base punctuates on its own.
+        prompt = request.prompt or (None if detect else PUNCTUATION_PROMPT)
         hotwords = " ".join(request.keyterms) if request.keyterms else None
-        words, looped = self._decode(audio, seconds, prompt, hotwords)
+        if detect:
+            self._languages.begin(request.languages)
+        words, looped = self._decode(audio, seconds, prompt, hotwords, detect, request.languages)
         if looped and hotwords:
             # Long hotword lists can tip tiny.en into repeating its prompt ("I'm fine. I'm fine. ..."), which the
             # loop check drops: decode that audio again without the terms rather than lose the words.
-            retry, _ = self._decode(audio, seconds, prompt, None)
+            retry, _ = self._decode(audio, seconds, prompt, None, detect, request.languages)
             words = _merge_retry(words, retry)
-        return DecodeResult(tuple(drop_repetition_loops(words)))
+        words = tuple(drop_repetition_loops(words))
+        if detect:
+            language, confidence = self._languages.result()
+            return DecodeResult(words, language=language, language_confidence=confidence)
+        return DecodeResult(words)
 
-    def _decode(self, audio, seconds: float, prompt: str, hotwords: str | None) -> tuple[list[TimedWord], bool]:
-        """The words of one decode, and whether a segment was dropped as a repetition loop."""
+    def _decode(self, audio, seconds: float, prompt: str | None, hotwords: str | None, detect: bool = False,
+                languages: tuple[str, ...] = ()) -> tuple[list[TimedWord], bool]:
+        """The words of one decode, and whether a segment was dropped as a repetition loop. ``detect``: the
+        language is detected on the decode's own encoder output (``multilingual=True``; see _LanguageTap)."""
         # A long keyterms_prompt fills up to 223 tokens of Whisper's 448-token context: cap the new tokens so that
         # prompt + output fit (faster-whisper raises ValueError otherwise; 100 long terms and a 25 s turn did).
-        max_new_tokens = min(int(min(220, 24 + 8 * seconds)), WHISPER_MAX_LENGTH - self._prompt_tokens(prompt, hotwords))
+        max_new_tokens = min(int(min(220, 24 + 8 * seconds)), WHISPER_MAX_LENGTH - self._prompt_tokens(prompt or "", hotwords))
         segments, _info = self._model.transcribe(
             audio,
-            language=self.options.language,
+            language=(languages[0] if languages else "en") if detect else "en",
+            multilingual=detect,
             beam_size=self.options.beam_size,
             temperature=(0.0, 0.4),
             word_timestamps=True,
@@ -142,6 +174,53 @@ class FasterWhisperEngine:
                     continue
                 words.append(TimedWord(text, start, max(start, end), float(w.probability)))
         return words, looped
+
+
+class _LanguageTap:
+    """Stands in for the CTranslate2 model inside faster-whisper to see its language detection.
+
+    Why: ``transcribe(language=None)`` runs the encoder once to detect the language and again to decode (Whisper
+    base on CPU: ~1.2 s each for any turn, the encoder always sees a 30 s window). With ``multilingual=True``
+    faster-whisper detects the language on the decode's own encoder output instead; this wrapper limits that
+    choice to the session's languages and records it for the result. Thread-local: worker threads share the
+    model."""
+
+    def __init__(self, model):
+        self._model = model
+        self._local = threading.local()
+
+    def __getattr__(self, name):
+        return getattr(self._model, name)
+
+    def begin(self, allowed: tuple[str, ...]) -> None:
+        self._local.allowed = tuple(allowed)
+        self._local.detected = None
+
+    def result(self) -> tuple[str | None, float | None]:
+        return getattr(self._local, "detected", None) or (None, None)
+
+    def detect_language(self, encoder_output, *args, **kwargs):
+        results = self._model.detect_language(encoder_output, *args, **kwargs)
+        allowed = getattr(self._local, "allowed", ())
+        out = []
+        for seg in results:
+            probs = [(token[2:-2], p) for token, p in seg]
+            code, p = pick_language(probs, allowed)
+            out.append([(f"<|{code}|>", p)] + [(t, q) for t, q in seg if t != f"<|{code}|>"])
+            if getattr(self._local, "detected", None) is None:  # the first segment's language is the turn's
+                self._local.detected = (code, p)
+        return out
+
+
+def pick_language(probs, allowed: tuple[str, ...] = ()) -> tuple[str, float]:
+    """Best language of Whisper's ``(code, probability)`` list among ``allowed`` (all when empty), with its
+    probability renormalised over the allowed set."""
+    candidates = [(code, p) for code, p in probs if not allowed or code in allowed]
+    if not candidates:
+        candidates = list(probs)
+    total = sum(p for _, p in candidates)
+    code, p = max(candidates, key=lambda cp: cp[1])
+    return code, (p / total if total > 0 else 0.0)
 
 
 def _merge_retry(words: list[TimedWord], retry: list[TimedWord]) -> list[TimedWord]:

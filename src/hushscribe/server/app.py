@@ -80,16 +80,37 @@ class AppState:
 
 
 def load_engine(config: ServerConfig) -> Engine:
-    from ..engine.faster_whisper import FasterWhisperEngine, WhisperOptions
+    """The English model, plus the multilingual one when ``--multilingual-model`` gives one (``auto``: the
+    packaged Whisper base when its extra is installed). A model that serves both is loaded once."""
+    from ..engine import catalog
+    from ..engine.faster_whisper import FasterWhisperEngine
+    from ..engine.router import ModelRouter
 
-    return FasterWhisperEngine(
-        WhisperOptions(
-            model=config.model,
-            compute_type=config.compute_type,
-            cpu_threads=config.cpu_threads,
-            workers=config.workers,
-        )
-    )
+    english_choice = catalog.parse_choice(config.model)
+    multi_choice = catalog.parse_choice(config.multilingual_model, multilingual=True)
+    english = FasterWhisperEngine(_whisper_options(config, config.model))
+    engines: dict[str, Engine] = {"english": english}
+    unavailable: dict[str, str] = {}
+    if multi_choice.kind == "off":
+        unavailable["multilingual"] = (catalog.missing_base_message() if config.multilingual_model in ("", "auto")
+                                       else "universal-streaming-multilingual is turned off on this server "
+                                            "(--multilingual-model off)")
+    elif multi_choice == english_choice and english.multilingual:
+        engines["multilingual"] = english
+    else:
+        log.info("loading multilingual model %s", config.multilingual_model)
+        engine = FasterWhisperEngine(_whisper_options(config, multi_choice.value or multi_choice.kind))
+        if not engine.multilingual:
+            raise ValueError(f"--multilingual-model {config.multilingual_model!r} is an English-only model")
+        engines["multilingual"] = engine
+    return ModelRouter(engines, unavailable)
+
+
+def _whisper_options(config: ServerConfig, model: str):
+    from ..engine.faster_whisper import WhisperOptions
+
+    return WhisperOptions(model=model, compute_type=config.compute_type, cpu_threads=config.cpu_threads,
+                          workers=config.workers)
 
 
 def load_vad(config: ServerConfig) -> VoiceDetector:
@@ -117,7 +138,7 @@ def make_postprocess(redactor: Redactor | None):
             return result
         renderings = final_renderings(result.words, formatted_only=req.formatted_only,
                                       redaction=req.redaction, redactor=redactor)
-        return DecodeResult(result.words, renderings)
+        return result.with_words(result.words, renderings)
 
     return postprocess
 

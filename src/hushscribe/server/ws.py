@@ -17,6 +17,7 @@ from ..core.audio import chunk_duration_ms
 from ..core.params import ParamError, parse_session_params
 from ..core.ports import DecodeRequest, DecodeResult
 from ..core.session import SessionProtocol
+from ..engine.router import model_unavailable
 from .logs import log_event, session_fields
 
 log = logging.getLogger("hushscribe.session")
@@ -163,6 +164,12 @@ class SessionRunner:
             params = parse_session_params(ws.query_params.multi_items(), default_speech_model=cfg.default_speech_model)
         except ParamError as exc:
             await self._reject(m.CLOSE_INVALID_INPUT, exc.message, "invalid_parameter")
+            return
+        missing = model_unavailable(self.state.engine, params.decode_model)
+        if missing:
+            # Never a silent fallback to English: the client asked for a model this server cannot run.
+            await self._reject(m.CLOSE_INVALID_INPUT, ParamError("speech_model", f"{params.speech_model}: {missing}").message,
+                               "model_unavailable")
             return
         if self.state.draining:
             await self._reject(CLOSE_SERVICE_RESTART, SHUTTING_DOWN, "shutting_down")
