@@ -57,9 +57,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("port", 8765, int, "Port to listen on."),
     Setting("model", "bundled", str,
             "English model (universal-streaming-english, u3-rt-pro and the other English names): 'bundled' "
-            "(Whisper tiny.en int8, fastest), 'base' (Whisper base from the multilingual extra: more "
-            "accurate, about 3x the decode cost), a CTranslate2 model directory, or a faster-whisper model "
-            "id (needs network on first use)."),
+            "(Whisper tiny.en int8, fastest), 'base' (Whisper base from the multilingual extra: about 2.2x "
+            "the CPU per decode; WER of both in docs/performance.md), a CTranslate2 model directory, or a "
+            "faster-whisper model id (needs network on first use)."),
     Setting("multilingual_model", "auto", str,
             "Model for universal-streaming-multilingual: 'auto' (Whisper base when the multilingual extra "
             "is installed with scripts/install-multilingual, else such sessions are refused with 3006), "

@@ -61,6 +61,8 @@ def test_bench_models_runs(tmp_path, capsys, monkeypatch):
     report = json.loads(out.read_text())
     e = report["english"]["bundled"]["english"]
     assert e["clips"] == 1 and 0 <= e["wer"] < 0.5 and e["decodes"] >= 1 and e["decode_cpu_s"] > 0
+    (clip,) = e["per_clip"]
+    assert clip["reference"] and clip["hypothesis"] and clip["wer"] == e["wer"]
     if "multilingual" in report:
         ml = report["multilingual"]
         assert set(ml["per_language"]) == {"es", "de"}

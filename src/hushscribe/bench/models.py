@@ -137,7 +137,7 @@ def english(engine: Engine, vad: VoiceDetector, audio_dir: Path, *, limit: int |
     clips = load_clips(audio_dir)[:limit] if limit else load_clips(audio_dir)
     timed = TimedEngine(engine)
     params = parse_session_params([("sample_rate", "16000"), ("speech_model", "universal-streaming-english")])
-    refs, hyps, audio_s = [], [], 0.0
+    refs, hyps, audio_s, per_clip = [], [], 0.0, []
     for clip in clips:
         pcm, rate = read_pcm16(clip.path)
         if rate != SAMPLE_RATE:
@@ -147,9 +147,12 @@ def english(engine: Engine, vad: VoiceDetector, audio_dir: Path, *, limit: int |
         finals = final_turns(run_offline(pcm, params, timed, vad))
         refs.append(clip.text)
         hyps.append(" ".join(f["transcript"] for f in finals))
+        per_clip.append({"id": clip.id, "reference": clip.text, "hypothesis": hyps[-1]})
     from .scoring import corpus_wer
 
-    return {"clips": len(clips), "audio_s": round(audio_s, 1), "wer": round(corpus_wer(refs, hyps), 4),
+    for c in per_clip:
+        c["wer"] = round(corpus_wer([c["reference"]], [c["hypothesis"]]), 4)
+    return {"clips": len(clips), "per_clip": per_clip, "audio_s": round(audio_s, 1), "wer": round(corpus_wer(refs, hyps), 4),
             "decode_s": round(timed.seconds, 2), "decode_cpu_s": round(timed.cpu_seconds, 2), "decodes": timed.decodes,
             "decode_s_per_audio_s": round(timed.seconds / audio_s, 4) if audio_s else None,
             "decode_cpu_s_per_audio_s": round(timed.cpu_seconds / audio_s, 4) if audio_s else None}

@@ -137,6 +137,8 @@ def add_models_bench_parser(bsub) -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=None, help="only the first N real clips")
     p.add_argument("--no-multilingual", action="store_true", help="skip the language-detection part")
     p.add_argument("--cpu-threads", type=int, default=2, help="decode threads (default 2)")
+    p.add_argument("--seed", type=int, default=1,
+                   help="random seed of Whisper's temperature fallback, set before each model (default 1)")
     p.add_argument("--json", dest="json_out", type=Path, default=None, help="write the full report here")
     p.set_defaults(func=run_models_bench)
     return p
@@ -358,6 +360,8 @@ def run_models_bench(args: argparse.Namespace) -> int:
     import gc
     import time
 
+    import ctranslate2
+
     from ..bench import keyterms as bk
     from ..bench import models as bm
     from ..bench.corpus import default_audio_dir
@@ -386,6 +390,8 @@ def run_models_bench(args: argparse.Namespace) -> int:
         gc.collect()
         load_s, added = time.perf_counter() - t0, _rss_now_mb() - before
         print(f"[{name}] decoding the real clips of {audio_dir}", file=sys.stderr, flush=True)
+        # Whisper's temperature fallback samples: a fixed seed makes two runs (and two models) comparable.
+        ctranslate2.set_random_seed(args.seed)
         result["english"][name] = {"engine": engine.name, "load_s": round(load_s, 2), "rss_added_mb": round(added, 1),
                                    "english": bm.english(engine, vad, audio_dir, limit=args.limit)}
         engines[name] = engine
@@ -399,6 +405,7 @@ def run_models_bench(args: argparse.Namespace) -> int:
         base = next((e for n, e in engines.items() if catalog.parse_choice(n).kind == "base"), None)
         base = base or FasterWhisperEngine(WhisperOptions(model="base", cpu_threads=args.cpu_threads))
         print("[multilingual] espeak-ng sentences, 6 languages", file=sys.stderr, flush=True)
+        ctranslate2.set_random_seed(args.seed)
         result["multilingual"] = {"model": base.name, **bm.multilingual(base, vad)}
     _write_json(args.json_out, result)
     print(bm.table(result))
