@@ -61,6 +61,8 @@ class DecodeResult:
     words: tuple[TimedWord, ...]
     # Filled in by the worker thread for final-kind decodes: core.rendering.final_renderings().
     renderings: Mapping[str, tuple[TimedWord, ...]] | None = field(default=None, compare=False)
+    # With the renderings: the redacted runs of each (core.rendering.Redaction), for the audit trail.
+    redactions: tuple[Any, ...] = field(default=(), compare=False)
 
     @property
     def text(self) -> str:

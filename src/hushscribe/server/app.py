@@ -19,7 +19,7 @@ from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Res
 from starlette.websockets import WebSocket
 
 from ..core.ports import DecodeRequest, DecodeResult, Engine, Redactor, VoiceDetector
-from ..core.rendering import final_renderings
+from ..core.rendering import final_renderings_audited
 from ..scheduler import InferenceScheduler
 from ..settings import ServerConfig
 from .auth import Authenticator
@@ -115,9 +115,9 @@ def make_postprocess(redactor: Redactor | None):
         # Finals, and partials of sessions with safe partials (redaction set), are rendered here.
         if not result.words or (req.kind != "final" and req.redaction is None):
             return result
-        renderings = final_renderings(result.words, formatted_only=req.formatted_only,
-                                      redaction=req.redaction, redactor=redactor)
-        return DecodeResult(result.words, renderings)
+        renderings, redactions = final_renderings_audited(result.words, formatted_only=req.formatted_only,
+                                                          redaction=req.redaction, redactor=redactor)
+        return DecodeResult(result.words, renderings, redactions)
 
     return postprocess
 
