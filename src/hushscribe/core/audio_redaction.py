@@ -23,7 +23,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from .audio import MULAW_TO_PCM16
+from .audio import MULAW_TO_PCM16, whole_samples
 
 __all__ = ["PcmRecorder", "merge_spans", "redact_pcm", "wav_bytes", "TONE_HZ", "TONE_AMPLITUDE", "FILLS"]
 
@@ -64,12 +64,7 @@ class PcmRecorder:
         if self.overflowed:
             return False
         if self.encoding == "pcm_s16le":
-            if self._carry:
-                data = self._carry + data
-                self._carry = b""
-            if len(data) % 2:
-                data, self._carry = data[:-1], data[-1:]
-            pcm = bytes(data)
+            pcm, self._carry = whole_samples(self._carry, data)
         else:
             pcm = MULAW_TO_PCM16[np.frombuffer(data, dtype=np.uint8)].astype("<i2").tobytes()
         if self.samples + len(pcm) // 2 > self.max_samples:

@@ -194,34 +194,30 @@ def _add_session_routes(app: FastAPI, state: AppState) -> None:
     """
     no_store = {"Cache-Control": "no-store"}
 
-    def owner(request: Request) -> tuple[str | None, JSONResponse | None]:
+    def owned(request: Request, session_id: str, fetch, missing: str):
+        """(what ``fetch(session_id, key_id)`` gives the caller's key, None) or (None, the 401/404)."""
         header = request.headers.get("authorization")
         key = state.auth.credential(header, None) or ""
         if not state.auth.check_key(key):
             return None, _token_error(401, "Invalid API key" if header else "Missing Authorization header")
-        return state.auth.key_id(key), None
+        value = fetch(session_id, state.auth.key_id(key))
+        return (value, None) if value is not None else (None, _token_error(404, missing))
 
     async def redacted_audio(session_id: str, request: Request) -> Response:
-        key_id, refused = owner(request)
+        wav, refused = owned(request, session_id, state.artifacts.take_audio,
+                             "No redacted audio for this session (never made, already downloaded, or expired)")
         if refused is not None:
             return refused
-        wav = state.artifacts.take_audio(session_id, key_id)
-        if wav is None:
-            return _token_error(404, "No redacted audio for this session (never made, already downloaded, "
-                                     "or expired)")
         state.metrics.redacted_audio.labels("downloaded").inc()
         log.info("redacted audio of session %s downloaded (%d bytes)", session_id, len(wav))
         return Response(wav, media_type="audio/wav", headers={
             **no_store, "Content-Disposition": f'attachment; filename="{session_id}.wav"'})
 
     async def audit(session_id: str, request: Request) -> JSONResponse:
-        key_id, refused = owner(request)
+        records, refused = owned(request, session_id, state.artifacts.audit,
+                                 "No audit trail for this session (not a redact_pii session of this key, or expired)")
         if refused is not None:
             return refused
-        records = state.artifacts.audit(session_id, key_id)
-        if records is None:
-            return _token_error(404, "No audit trail for this session (not a redact_pii session of this key, "
-                                     "or expired)")
         return JSONResponse({"session_id": session_id, "session_open": session_id in state.sessions,
                              "redactions": records}, headers=no_store)
 
