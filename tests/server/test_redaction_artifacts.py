@@ -249,3 +249,12 @@ def test_settings_refuse_inconsistent_redacted_audio_options(bad):
 
     with pytest.raises(ValueError):
         ServerConfig(**bad).validate()
+
+
+def test_behind_a_proxy_prefix_the_url_keeps_the_prefix():
+    with TestClient(pii_app()) as client:
+        begin, messages, _ = run_session(client, "/asr" + QUERY)
+        url = messages[-1]["hushscribe_redacted_audio_url"]
+        assert url == f"/asr/v3/sessions/{begin['id']}/redacted-audio"
+        assert client.get(url, headers=auth()).status_code == 200
+        assert client.get(f"/asr/v3/sessions/{begin['id']}/audit", headers=auth()).status_code == 200
