@@ -258,3 +258,16 @@ def test_behind_a_proxy_prefix_the_url_keeps_the_prefix():
         assert url == f"/asr/v3/sessions/{begin['id']}/redacted-audio"
         assert client.get(url, headers=auth()).status_code == 200
         assert client.get(f"/asr/v3/sessions/{begin['id']}/audit", headers=auth()).status_code == 200
+
+
+def test_a_copy_that_cannot_be_written_is_reported_and_termination_still_arrives(tmp_path, caplog):
+    out_dir = tmp_path / "redacted"
+    with TestClient(pii_app(redacted_audio="directory", redacted_audio_dir=str(out_dir))) as client:
+        out_dir.rmdir()
+        out_dir.write_text("not a directory")  # the operator's directory went away
+        begin, messages, close = run_session(client)
+        metrics = client.get("/metrics").text
+    assert messages[-1]["type"] == "Termination" and close["code"] == 1000
+    assert "hushscribe_redacted_audio_file" not in messages[-1]
+    assert 'hushscribe_redacted_audio_total{outcome="failed"} 1.0' in metrics
+    assert any(getattr(r, "event", None) == "redacted audio failed" for r in caplog.records)

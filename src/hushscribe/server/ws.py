@@ -131,10 +131,11 @@ class SessionRunner:
             self.state.metrics.redacted_audio.labels("dropped").inc()
             return termination
 
-        def make() -> tuple[int, float]:
+        def make() -> tuple[int, float] | None:
             pcm = s.redacted_audio(pad_ms=cfg.redacted_audio_pad_ms, fill=cfg.redacted_audio_fill)
             s.recorder = None  # the unredacted audio goes as soon as the copy exists
-            assert pcm is not None
+            if pcm is None:  # the client left meanwhile and run() already freed the recording
+                return None
             wav = wav_bytes(pcm, s.params.sample_rate)
             if cfg.redacted_audio == "directory":
                 write_private(Path(cfg.redacted_audio_dir) / f"{sid}.wav", wav)
@@ -143,12 +144,17 @@ class SessionRunner:
             return len(wav), len(pcm) / s.params.sample_rate
 
         try:
-            size, seconds = await asyncio.to_thread(make)
+            made = await asyncio.to_thread(make)
         except (OSError, MemoryError) as exc:
+            made, error = None, type(exc).__name__
+        else:
+            error = "client gone"
+        if made is None:
             s.recorder = None
             self.state.metrics.redacted_audio.labels("failed").inc()
-            log_event(log, "redacted audio failed", logging.ERROR, id=sid, error=type(exc).__name__)
+            log_event(log, "redacted audio failed", logging.ERROR, id=sid, error=error)
             return termination
+        size, seconds = made
         self.state.metrics.redacted_audio.labels("made").inc()
         log_event(log, "redacted audio", id=sid, mode=cfg.redacted_audio, bytes=size, audio_s=round(seconds, 3),
                   spans=len(s.redacted_spans_ms))
