@@ -131,7 +131,7 @@ class SessionRunner:
             self.state.metrics.redacted_audio.labels("dropped").inc()
             return termination
 
-        def make() -> tuple[int, float] | None:
+        def make() -> tuple[bytes, float] | None:
             pcm = s.redacted_audio(pad_ms=cfg.redacted_audio_pad_ms, fill=cfg.redacted_audio_fill)
             s.recorder = None  # the unredacted audio goes as soon as the copy exists
             if pcm is None:  # the client left meanwhile and run() already freed the recording
@@ -139,9 +139,7 @@ class SessionRunner:
             wav = wav_bytes(pcm, s.params.sample_rate)
             if cfg.redacted_audio == "directory":
                 write_private(Path(cfg.redacted_audio_dir) / f"{sid}.wav", wav)
-            else:
-                self.state.artifacts.put_audio(sid, wav)
-            return len(wav), len(pcm) / s.params.sample_rate
+            return wav, len(pcm) / s.params.sample_rate
 
         try:
             made = await asyncio.to_thread(make)
@@ -154,7 +152,10 @@ class SessionRunner:
             self.state.metrics.redacted_audio.labels("failed").inc()
             log_event(log, "redacted audio failed", logging.ERROR, id=sid, error=error)
             return termination
-        size, seconds = made
+        wav, seconds = made
+        size = len(wav)
+        if cfg.redacted_audio == "download":
+            self.state.artifacts.put_audio(sid, wav)  # on the event loop, like every other store access
         self.state.metrics.redacted_audio.labels("made").inc()
         log_event(log, "redacted audio", id=sid, mode=cfg.redacted_audio, bytes=size, audio_s=round(seconds, 3),
                   spans=len(s.redacted_spans_ms))
