@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from hushscribe.cli.main import build_parser
-from tests.server.conftest import API_KEY, live_server  # noqa: F401  (fixture)
+from tests.server.conftest import API_KEY, live_server, make_server  # noqa: F401  (fixtures)
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
@@ -177,6 +177,22 @@ def test_python_sdk_examples_run(live_server, capsys):
     # The PII snippet: parameters the SDK accepts.
     snippet = _python_example("redact_pii_sub=")
     exec("from assemblyai.streaming.v3 import StreamingParameters\n" + snippet, {})
+
+
+def test_redacted_audio_example_runs(make_server, capsys, monkeypatch, tmp_path):
+    from hushscribe.engine.fake import FakeEngine
+
+    server = make_server(engine=FakeEngine(lambda req: "And so, my fellow Americans, ask not, said John Kennedy."),
+                         redacted_audio="download")
+    code = _python_example("hushscribe_redact_audio=True")
+    code = (code.replace("<output of hushscribe dev-key>", API_KEY).replace("ws://127.0.0.1:8765", server.host)
+            .replace("http://127.0.0.1:8765", server.http_url))
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code, "README.md (redacted audio example)", "exec"), {"pcm16_chunks": _jfk_chunks()})
+    with wave.open(str(tmp_path / "redacted.wav")) as w:
+        assert (w.getframerate(), w.getsampwidth(), w.getnframes()) == (16000, 2, sum(map(len, _jfk_chunks())) // 2)
+    printed = capsys.readouterr().out
+    assert " person_name [" in printed and "kennedy" not in printed.lower()
 
 
 def test_js_sdk_example_is_valid_javascript(tmp_path):

@@ -124,6 +124,30 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("shutdown_grace_s", 30.0, _float,
             "On SIGTERM/SIGINT: new sessions are refused (1012), open sessions end their turn and get Termination; "
             "sessions still open after this many seconds are closed (1012)."),
+    Setting("redacted_audio", "off", str,
+            "Redacted audio (extension query parameter hushscribe_redact_audio=true, with redact_pii): the "
+            "session's audio is kept in memory only and at Termination a copy with every redacted word's audio "
+            "replaced is made. 'download': fetched once with the session's API key from GET "
+            "/v3/sessions/{id}/redacted-audio within --redacted-audio-ttl-s; 'directory': written to "
+            "--redacted-audio-dir; 'off': the parameter is refused (3006). The unredacted audio is never "
+            "written anywhere.", ("off", "download", "directory")),
+    Setting("redacted_audio_dir", "", str, "Directory for --redacted-audio directory (<session id>.wav, mode 0600)."),
+    Setting("redacted_audio_ttl_s", 600, int, "Seconds a redacted copy waits for its one download before it is deleted."),
+    Setting("redacted_audio_pad_ms", 250, int,
+            "Audio also replaced before and after each redacted word (word timestamps are approximate; "
+            "docs/protocol.md has the measurement)."),
+    Setting("redacted_audio_fill", "tone", str, "What replaces redacted audio: a 1 kHz tone at -20 dBFS, or silence.",
+            ("tone", "silence")),
+    Setting("redacted_audio_max_s", 3600, int,
+            "Most seconds of audio one session keeps for its redacted copy (2 bytes a sample: 1.9 MB a minute at "
+            "16 kHz); past it the recording is dropped, the client gets Warning 9101 and no copy is made."),
+    Setting("redacted_audio_default", False, _bool,
+            "Make a redacted copy for every redact_pii session, as if it sent hushscribe_redact_audio=true "
+            "(for clients that cannot add a query parameter); needs --redacted-audio download or directory."),
+    Setting("audit_ttl_s", 3600, int,
+            "Seconds a redact_pii session's audit trail (one record per redaction, never the value) stays "
+            "readable at GET /v3/sessions/{id}/audit after the session ends; 0: the endpoint is off."),
+    Setting("audit_dir", "", str, "Directory for audit trail files (<session id>.jsonl, mode 0600); empty: none."),
     Setting("ssl_certfile", "", str, "TLS certificate (PEM) for wss:// and https://; needs --ssl-keyfile."),
     Setting("ssl_keyfile", "", str, "TLS private key (PEM) for --ssl-certfile."),
     Setting("vad", "silero", str, "Voice activity detector: 'silero' (bundled) or 'energy' (tests).",
@@ -165,6 +189,15 @@ class ServerConfig:
     candidate_delay_ms: int = 160
     defer_candidates_when_busy: bool = True
     shutdown_grace_s: float = 30.0
+    redacted_audio: str = "off"
+    redacted_audio_dir: str = ""
+    redacted_audio_ttl_s: int = 600
+    redacted_audio_pad_ms: int = 250
+    redacted_audio_fill: str = "tone"
+    redacted_audio_max_s: int = 3600
+    redacted_audio_default: bool = False
+    audit_ttl_s: int = 3600
+    audit_dir: str = ""
     ssl_certfile: str = ""
     ssl_keyfile: str = ""
     vad: str = "silero"
@@ -198,6 +231,16 @@ class ServerConfig:
                 raise ValueError(f"--{name.replace('_', '-')} must not be negative")
         if self.max_message_bytes < 4096:
             raise ValueError("--max-message-bytes must be at least 4096")
+        if self.redacted_audio == "directory" and not self.redacted_audio_dir:
+            raise ValueError("--redacted-audio directory needs --redacted-audio-dir")
+        if self.redacted_audio_default and self.redacted_audio == "off":
+            raise ValueError("--redacted-audio-default needs --redacted-audio download or directory")
+        if self.redacted_audio_ttl_s <= 0 or self.redacted_audio_max_s <= 0:
+            raise ValueError("--redacted-audio-ttl-s and --redacted-audio-max-s must be positive")
+        if not 0 <= self.redacted_audio_pad_ms <= 2000:
+            raise ValueError("--redacted-audio-pad-ms must be between 0 and 2000")
+        if self.audit_ttl_s < 0:
+            raise ValueError("--audit-ttl-s must not be negative")
         if bool(self.ssl_certfile) != bool(self.ssl_keyfile):
             raise ValueError("--ssl-certfile and --ssl-keyfile go together")
         if not 1000 <= self.max_turn_ms <= 29000:
@@ -229,6 +272,7 @@ class ServerConfig:
             max_message_bytes=self.max_message_bytes,
             max_audio_rate=self.max_audio_rate,
             audio_rate_burst_s=self.audio_rate_burst_s,
+            redacted_audio_max_s=self.redacted_audio_max_s,
         )
 
     @property
@@ -302,7 +346,8 @@ def dev_key(home: str) -> str:
 SECURITY_SETTINGS = ("host", "api_keys", "auth_mode", "strip_bearer", "token_secret", "token_single_use",
                      "max_sessions", "max_sessions_per_key", "max_session_seconds", "max_audio_rate",
                      "audio_rate_burst_s", "max_message_bytes", "strict_min_chunk", "shutdown_grace_s",
-                     "ssl_certfile", "ssl_keyfile", "log_level", "log_format")
+                     "redacted_audio", "redacted_audio_dir", "redacted_audio_ttl_s", "redacted_audio_max_s",
+                     "audit_ttl_s", "audit_dir", "ssl_certfile", "ssl_keyfile", "log_level", "log_format")
 
 
 def settings_table_markdown(names: tuple[str, ...] | None = None) -> str:

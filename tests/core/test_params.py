@@ -98,6 +98,7 @@ DEFAULTS = [
     ("redact_pii_policies", PII_POLICIES),
     ("redact_pii_sub", "hash"),
     ("redact_pii_partials", False),
+    ("hushscribe_redact_audio", False),
     ("token", None),
     ("unknown", ()),
 ]
@@ -202,6 +203,7 @@ VALID = [
     ("redact_pii_policies", "person_name,phone_number", "redact_pii_policies", ("person_name", "phone_number")),
     ("redact_pii_sub", "entity_name", "redact_pii_sub", "entity_name"),
     ("redact_pii_partials", "true", "redact_pii_partials", True),
+    ("hushscribe_redact_audio", "false", "hushscribe_redact_audio", False),  # true needs redact_pii: below
     ("token", "tok_123", "token", "tok_123"),
 ]
 
@@ -213,6 +215,17 @@ def test_valid_values(name, value, field, expected):
 
 def test_every_known_param_has_a_valid_case():
     assert {case[0] for case in VALID} == set(KNOWN_PARAMS)
+
+
+def test_redact_audio_extension_needs_redact_pii():
+    assert parse_session_params([("redact_pii", "True"), ("hushscribe_redact_audio", "True")]).hushscribe_redact_audio
+    e = error_of([("hushscribe_redact_audio", "true")])
+    assert e.message == ("User Input Validation Error: Invalid 'hushscribe_redact_audio': "
+                         "Value error, hushscribe_redact_audio requires redact_pii=true")
+    e = error_of([("redact_pii", "false"), ("hushscribe_redact_audio", "1")])
+    assert e.param == "hushscribe_redact_audio"
+    assert error_of([("redact_pii", "true"), ("hushscribe_redact_audio", "maybe")]).detail.startswith(
+        "Input should be a valid boolean")
 
 
 # ---------------------------------------------------------------------------
@@ -296,6 +309,7 @@ ERRORS = [
     ([("redact_pii_policies", '["person_name", "bogus"]')], "redact_pii_policies.1", _POLICY_ERR),
     ([("redact_pii_sub", "mask")], "redact_pii_sub", "Input should be 'hash' or 'entity_name'"),
     ([("redact_pii_partials", "maybe")], "redact_pii_partials", "Input should be a valid boolean, unable to interpret input"),
+    ([("hushscribe_redact_audio", "maybe")], "hushscribe_redact_audio", "Input should be a valid boolean, unable to interpret input"),
 ]
 
 

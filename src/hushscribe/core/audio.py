@@ -35,6 +35,16 @@ def chunk_duration_ms(n_bytes: int, encoding: str, sample_rate_hz: int) -> float
     return 1000.0 * n_bytes / (bytes_per_sample(encoding) * sample_rate_hz)
 
 
+def whole_samples(carry: bytes, data: bytes) -> tuple[bytes, bytes]:
+    """``pcm_s16le`` cut at a sample boundary: (whole samples of ``carry + data``, the dangling odd byte
+    to carry into the next chunk)."""
+    if carry:
+        data = carry + data
+    if len(data) % 2:
+        return data[:-1], data[-1:]
+    return data, b""
+
+
 class AudioDecoder:
     """Stateful decoder for one session: bytes in, 16 kHz float32 out."""
 
@@ -55,11 +65,7 @@ class AudioDecoder:
 
     def decode(self, data: bytes) -> np.ndarray:
         if self.encoding == "pcm_s16le":
-            if self._carry:
-                data = self._carry + data
-                self._carry = b""
-            if len(data) % 2:
-                data, self._carry = data[:-1], data[-1:]
+            data, self._carry = whole_samples(self._carry, data)
             pcm = np.frombuffer(data, dtype="<i2")
         else:
             pcm = MULAW_TO_PCM16[np.frombuffer(data, dtype=np.uint8)]

@@ -107,6 +107,10 @@ def error(code: int, text: str) -> dict:
     return {"type": "Error", "error_code": int(code), "error": text}
 
 
+# hushscribe's own Warning codes (spec §5.6 REC: a private range; production's codes are unknown).
+WARNING_REDACTED_AUDIO_DROPPED = 9101
+
+
 def warning(code: int, text: str) -> dict:
     return {"type": "Warning", "warning_code": int(code), "warning": text}
 

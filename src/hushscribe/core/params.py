@@ -514,6 +514,9 @@ _SPECS: tuple[_Spec, ...] = (
     _Spec("redact_pii_sub", "redact_pii_sub", _enum(REDACT_PII_SUBS)),
     # hushscribe extension: redact partial turns too (AssemblyAI sends them unredacted).
     _Spec("redact_pii_partials", "redact_pii_partials", _bool),
+    # hushscribe extension: keep the session's audio (memory only) and offer a copy with the redacted
+    # words' audio replaced at Termination. Namespaced: AssemblyAI's own names never start so.
+    _Spec("hushscribe_redact_audio", "hushscribe_redact_audio", _bool),
     _Spec("token", "token", _any_str),
 )
 
@@ -579,6 +582,7 @@ class SessionParams:
     redact_pii_policies: tuple[str, ...] = None  # type: ignore[assignment]  # resolved: all
     redact_pii_sub: str = "hash"
     redact_pii_partials: bool = False  # extension; only meaningful with redact_pii
+    hushscribe_redact_audio: bool = False  # extension; needs redact_pii (checked when parsing)
     token: str | None = None
     unknown: tuple[str, ...] = ()
 
@@ -718,6 +722,10 @@ def parse_session_params(
         else:
             values[spec.field] = spec.convert(name, occurrences[-1])
     values["unknown"] = tuple(unknown)
+    if values.get("hushscribe_redact_audio") and not values.get("redact_pii"):
+        # Audio redaction follows the text redaction's spans: without redact_pii there are none, and a
+        # "redacted" copy would be the unredacted audio.
+        raise ParamError("hushscribe_redact_audio", "Value error, hushscribe_redact_audio requires redact_pii=true")
     return SessionParams(**values)
 
 

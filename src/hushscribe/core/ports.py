@@ -65,13 +65,15 @@ class DecodeResult:
     words: tuple[TimedWord, ...]
     # Filled in by the worker thread for final-kind decodes: core.rendering.final_renderings().
     renderings: Mapping[str, tuple[TimedWord, ...]] | None = field(default=None, compare=False)
+    # With the renderings: the redacted runs of each (core.rendering.Redaction), for the audit trail.
+    redactions: tuple[Any, ...] = field(default=(), compare=False)
     # Multilingual decodes: the detected language (ISO 639-1) and the model's probability for it.
     language: str | None = None
     language_confidence: float | None = None
 
-    def with_words(self, words, renderings=None) -> "DecodeResult":
-        """The same result (language kept) with other words or renderings."""
-        return DecodeResult(tuple(words), renderings, self.language, self.language_confidence)
+    def with_words(self, words, renderings=None, redactions: tuple[Any, ...] = ()) -> "DecodeResult":
+        """The same result (language kept) with other words, renderings or redactions."""
+        return DecodeResult(tuple(words), renderings, tuple(redactions), self.language, self.language_confidence)
 
     @property
     def text(self) -> str:

@@ -22,9 +22,10 @@ import numpy as np
 
 from . import messages as m
 from .audio import ENGINE_RATE_HZ, AudioDecoder, chunk_duration_ms
+from .audio_redaction import PcmRecorder, redact_pcm
 from .eot import end_of_turn_confidence
 from .formatting import TimedWord, unformat_words
-from .rendering import RedactionSpec, final_renderings, mask_numbers
+from .rendering import Redaction, RedactionSpec, final_renderings, final_renderings_audited, mask_numbers
 from .params import ParamError, SessionParams, apply_update
 from .ports import DecodeRequest, DecodeResult, Redactor, VadStream
 from .turns import DiscardTurn, EndTurn, RequestDecode, StartTurn, TurnConfig, TurnMachine
@@ -48,6 +49,7 @@ class SessionSettings:
     audio_rate_burst_s: float = 10.0  # audio a client may send ahead of the rate budget
     vad_hangover_ms: int = 0  # see turns.TurnConfig.vad_hangover_ms
     candidate_delay_ms: int = 160  # see turns.TurnConfig.candidate_delay_ms
+    redacted_audio_max_s: int = 3600  # hushscribe_redact_audio: audio kept per session (memory bound)
 
 
 def turn_config_for(params: SessionParams, settings: SessionSettings) -> TurnConfig:
@@ -160,6 +162,11 @@ class SessionProtocol:
         self._partial_in_flight = False
         self._terminate_requested = False
         self._terminating = False
+        self._audit: list[dict] = []  # redaction records not yet reported (see redactions_to_report)
+        self._redacted_ms: list[tuple[int, int]] = []  # every redacted word run of every final, in ms
+        self.recorder: PcmRecorder | None = None
+        if params.hushscribe_redact_audio:
+            self.recorder = PcmRecorder(params.encoding, settings.redacted_audio_max_s * params.sample_rate)
         self.close: tuple[int, str] | None = None  # set once: the shell closes after draining messages
 
     # ------------------------------------------------------------------ outputs
@@ -175,6 +182,26 @@ class SessionProtocol:
     def requests_to_run(self) -> list[DecodeRequest]:
         out, self._requests = self._requests, []
         return out
+
+    def redactions_to_report(self) -> list[dict]:
+        """Audit records of the finals sent since the last call: one per redacted run of words of the
+        turn's first final (``turn_is_formatted`` says which), with policy, word indices, ms span,
+        detector and score -- never the redacted text."""
+        out, self._audit = self._audit, []
+        return out
+
+    @property
+    def redacted_spans_ms(self) -> list[tuple[int, int]]:
+        """Stream-absolute ms spans of every redacted word so far (all renderings of every final)."""
+        return list(self._redacted_ms)
+
+    def redacted_audio(self, *, pad_ms: int, fill: str) -> np.ndarray | None:
+        """The session's audio (int16 at the client's rate) with every redacted span, padded by
+        ``pad_ms``, replaced by ``fill``; None when not recording or the recording was dropped."""
+        rec = self.recorder
+        if rec is None or rec.overflowed:
+            return None
+        return redact_pcm(rec.pcm(), self.params.sample_rate, self._redacted_ms, pad_ms=pad_ms, fill=fill)
 
     @property
     def closed(self) -> bool:
@@ -223,6 +250,8 @@ class SessionProtocol:
             return
         if self.settings.max_audio_rate > 0 and self._rate_exceeded(ms):
             return
+        if self.recorder is not None and not self.recorder.append(data):  # it freed its memory
+            self._drop_recording()
         samples = self._decoder.decode(data)
         self._received += len(samples)
         self._arrivals.append((self._received, self._clock()))
@@ -335,6 +364,15 @@ class SessionProtocol:
         self._pending.clear()
 
     # ------------------------------------------------------------------ internals
+    def _drop_recording(self) -> None:
+        """Past ``redacted_audio_max_s`` the recording is dropped whole (a copy missing its end would
+        look complete) and the client is told now, not at Termination."""
+        self.recorder = None
+        self._out.append(m.warning(
+            m.WARNING_REDACTED_AUDIO_DROPPED,
+            f"hushscribe: redacted audio dropped: the session passed {self.settings.redacted_audio_max_s} s "
+            "of audio, the most this server keeps; no redacted copy will be made"))
+
     def _rate_exceeded(self, chunk_ms: float) -> bool:
         """Audio sent faster than ``max_audio_rate`` x real time beyond the burst: 3007 (spec §4.1)."""
         elapsed = max(0.0, self._clock() - self._started_at)
@@ -519,12 +557,14 @@ class SessionProtocol:
             return  # no empty finals (spec §4.2 REC) unless partials must be closed out
         p = self.params
         renderings = result.renderings
+        redactions = result.redactions
         redaction = self._redaction_spec()
         if renderings is None or ("unformatted" not in renderings and not p.is_u3):
             # No worker rendered it (offline use, tests): same function, inline.
-            renderings = final_renderings(result.words, formatted_only=p.is_u3, redaction=redaction,
-                                          redactor=self._redactor)
+            renderings, redactions = final_renderings_audited(
+                result.words, formatted_only=p.is_u3, redaction=redaction, redactor=self._redactor)
         order = self._turn_order
+        self._record_redactions(order, redactions)
         self._turn_order += 1
         if result.words:
             self._record_latency(result.words[-1].end_ms * SAMPLES_PER_MS)
@@ -554,6 +594,17 @@ class SessionProtocol:
                     extra=extra,
                 ).to_dict()
             )
+
+    def _record_redactions(self, turn_order: int, redactions: Sequence[Redaction]) -> None:
+        first = "formatted" if self.params.is_u3 else "unformatted"  # the rendering of the turn's first final
+        for r in redactions:
+            self._redacted_ms.append((r.start_ms, r.end_ms))
+            if r.rendering == first:
+                self._audit.append({
+                    "turn_order": turn_order, "turn_is_formatted": first == "formatted",
+                    "word_indices": list(r.word_indices), "start_ms": r.start_ms, "end_ms": r.end_ms,
+                    "policy": r.policy, "detector": r.detector, "score": r.score,
+                })
 
     def _record_latency(self, speech_end: int) -> None:
         while len(self._arrivals) > 1 and self._arrivals[1][0] <= speech_end:
@@ -616,7 +667,9 @@ def _shift_result(result: DecodeResult, offset_ms: int) -> DecodeResult:
     renderings = result.renderings
     if renderings is not None:
         renderings = {k: tuple(_shift(v, offset_ms)) for k, v in renderings.items()}
-    return result.with_words(_shift(result.words, offset_ms), renderings)
+    redactions = tuple(replace(r, start_ms=r.start_ms + offset_ms, end_ms=r.end_ms + offset_ms)
+                       for r in result.redactions)
+    return result.with_words(_shift(result.words, offset_ms), renderings, redactions)
 
 
 def _shift(words: Sequence[TimedWord], offset_ms: int) -> list[TimedWord]:

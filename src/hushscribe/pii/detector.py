@@ -23,9 +23,10 @@ import threading
 from collections.abc import Iterable, Sequence
 
 from hushscribe.core.formatting import TimedWord
+from hushscribe.core.rendering import RedactionHit
 
 from .policies import effective_policies, filter_spans, same_family
-from .render import render_words
+from .render import render_words_with_hits
 from .rules import find_rule_spans
 from .spoken import normalize_spoken
 from .types import Span
@@ -183,8 +184,15 @@ class PiiRedactor:
         return self._detector
 
     def redact(self, words: Sequence[TimedWord], policies: Sequence[str], sub: str) -> list[TimedWord]:
+        return self.redact_detailed(words, policies, sub)[0]
+
+    def redact_detailed(self, words: Sequence[TimedWord], policies: Sequence[str],
+                        sub: str) -> tuple[list[TimedWord], list[RedactionHit | None]]:
+        """``redact``, plus which detection hid each word (for the audit trail; no values)."""
         if not words:
-            return []
+            return [], []
         text = " ".join(w.text for w in words)
         spans = self.detector.detect(text, policies)
-        return render_words(words, spans, sub)
+        out, hits = render_words_with_hits(words, spans, sub)
+        return out, [None if s is None else RedactionHit(s.policy, s.detector, round(float(s.score), 4),
+                                                         (s.start, s.end)) for s in hits]

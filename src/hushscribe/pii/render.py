@@ -31,7 +31,7 @@ from hushscribe.core.formatting import TimedWord
 
 from .types import Span
 
-__all__ = ["render_words", "render_text", "word_offsets", "word_core"]
+__all__ = ["render_words", "render_words_with_hits", "render_text", "word_offsets", "word_core"]
 
 _SUBS = ("hash", "entity_name")
 
@@ -76,12 +76,20 @@ def _render_one(text: str, core: tuple[int, int], label: str, sub: str) -> str:
 
 def render_words(words: Sequence[TimedWord], spans: Iterable[Span], sub: str = "hash") -> list[TimedWord]:
     """Redact ``words`` given spans over their space-joined text. Same length, same times."""
+    return render_words_with_hits(words, spans, sub)[0]
+
+
+def render_words_with_hits(words: Sequence[TimedWord], spans: Iterable[Span],
+                           sub: str = "hash") -> tuple[list[TimedWord], list[Span | None]]:
+    """:func:`render_words`, plus for each word the span that redacted it (None: kept). The audit
+    trail needs it: which policy, detector and score hid which words (never the words)."""
     if sub not in _SUBS:
         raise ValueError(f"unknown redact_pii_sub {sub!r}; expected one of {_SUBS}")
     span_list = sorted(spans, key=lambda s: s.start)
     out = list(words)
+    hits_out: list[Span | None] = [None] * len(out)
     if not span_list or not out:
-        return out
+        return out, hits_out
     for i, (w, off) in enumerate(zip(words, word_offsets(words))):
         a, b = word_core(w.text)
         if a == b:
@@ -96,8 +104,10 @@ def render_words(words: Sequence[TimedWord], spans: Iterable[Span], sub: str = "
             apos = ca + len(core_text) - 2
             if all(s.end <= apos for s in hits):
                 core = (a, b - 2)
-        out[i] = replace(w, text=_render_one(w.text, core, _best(hits).policy, sub))
-    return out
+        best = _best(hits)
+        out[i] = replace(w, text=_render_one(w.text, core, best.policy, sub))
+        hits_out[i] = best
+    return out, hits_out
 
 
 def render_text(text: str, spans: Iterable[Span], sub: str = "hash") -> str:

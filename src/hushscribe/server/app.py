@@ -19,9 +19,10 @@ from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Res
 from starlette.websockets import WebSocket
 
 from ..core.ports import DecodeRequest, DecodeResult, Engine, Redactor, VoiceDetector
-from ..core.rendering import final_renderings
+from ..core.rendering import final_renderings_audited
 from ..scheduler import InferenceScheduler
 from ..settings import ServerConfig
+from .artifacts import SessionArtifacts
 from .auth import Authenticator
 from .metrics import CONTENT_TYPE_LATEST, Metrics
 from .tokens import EXPIRES_MAX, EXPIRES_MIN, SESSION_MAX, SESSION_MIN, TokenAuthority
@@ -54,6 +55,7 @@ class AppState:
     draining: bool = False  # shutting down: new sessions are refused
     ready: bool = False
     metrics: Metrics | None = None
+    artifacts: SessionArtifacts | None = None  # audit trails and redacted audio copies of redact_pii sessions
 
     @property
     def free_slots(self) -> int:
@@ -136,9 +138,9 @@ def make_postprocess(redactor: Redactor | None):
         # Finals, and partials of sessions with safe partials (redaction set), are rendered here.
         if not result.words or (req.kind != "final" and req.redaction is None):
             return result
-        renderings = final_renderings(result.words, formatted_only=req.formatted_only,
-                                      redaction=req.redaction, redactor=redactor)
-        return result.with_words(result.words, renderings)
+        renderings, redactions = final_renderings_audited(result.words, formatted_only=req.formatted_only,
+                                                          redaction=req.redaction, redactor=redactor)
+        return result.with_words(result.words, renderings, redactions)
 
     return postprocess
 
@@ -204,6 +206,47 @@ def _add_demo_routes(app: FastAPI, tokens: TokenAuthority, auto: bool) -> None:
         return JSONResponse({"token": token, "expires_in_seconds": DEMO_TOKEN_EXPIRES_S}, headers=no_store)
 
 
+def _add_session_routes(app: FastAPI, state: AppState) -> None:
+    """hushscribe extensions: a redact_pii session's audit trail and its redacted audio copy.
+
+    Who may fetch: the API key that opened the session, or that minted the temporary token it was
+    opened with (compared by pseudonym, see server/artifacts.py). Anything else -- no such session,
+    another key's session, a copy already downloaded or expired -- is the same 404.
+    """
+    no_store = {"Cache-Control": "no-store"}
+
+    def owned(request: Request, session_id: str, fetch, missing: str):
+        """(what ``fetch(session_id, key_id)`` gives the caller's key, None) or (None, the 401/404)."""
+        header = request.headers.get("authorization")
+        key = state.auth.credential(header, None) or ""
+        if not state.auth.check_key(key):
+            return None, _token_error(401, "Invalid API key" if header else "Missing Authorization header")
+        value = fetch(session_id, state.auth.key_id(key))
+        return (value, None) if value is not None else (None, _token_error(404, missing))
+
+    async def redacted_audio(session_id: str, request: Request) -> Response:
+        wav, refused = owned(request, session_id, state.artifacts.take_audio,
+                             "No redacted audio for this session (never made, already downloaded, or expired)")
+        if refused is not None:
+            return refused
+        state.metrics.redacted_audio.labels("downloaded").inc()
+        log.info("redacted audio of session %s downloaded (%d bytes)", session_id, len(wav))
+        return Response(wav, media_type="audio/wav", headers={
+            **no_store, "Content-Disposition": f'attachment; filename="{session_id}.wav"'})
+
+    async def audit(session_id: str, request: Request) -> JSONResponse:
+        records, refused = owned(request, session_id, state.artifacts.audit,
+                                 "No audit trail for this session (not a redact_pii session of this key, or expired)")
+        if refused is not None:
+            return refused
+        return JSONResponse({"session_id": session_id, "session_open": session_id in state.sessions,
+                             "redactions": records}, headers=no_store)
+
+    for prefix in ("", "/{prefix:path}"):  # the same proxy prefixes as /v3/ws
+        app.add_api_route(prefix + "/v3/sessions/{session_id}/redacted-audio", redacted_audio, methods=["GET"])
+        app.add_api_route(prefix + "/v3/sessions/{session_id}/audit", audit, methods=["GET"])
+
+
 def create_app(
     config: ServerConfig,
     *,
@@ -216,7 +259,12 @@ def create_app(
     secret = config.token_secret.encode() if config.token_secret else secrets.token_bytes(32)
     tokens = TokenAuthority(secret, single_use=config.token_single_use)
     auth = Authenticator(keys, config.auth_mode, config.strip_bearer, tokens=tokens)
-    state = AppState(config=config, auth=auth, engine=engine, vad=vad, redactor=redactor)
+    state = AppState(config=config, auth=auth, engine=engine, vad=vad, redactor=redactor,
+                     artifacts=SessionArtifacts(audio_ttl_s=config.redacted_audio_ttl_s,
+                                                audit_ttl_s=config.audit_ttl_s))
+    for directory in (config.redacted_audio_dir if config.redacted_audio == "directory" else "", config.audit_dir):
+        if directory:
+            Path(directory).mkdir(mode=0o700, parents=True, exist_ok=True)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -287,6 +335,8 @@ def create_app(
     @app.get("/metrics")
     async def metrics() -> Response:
         return Response(state.metrics.render(), media_type=CONTENT_TYPE_LATEST)
+
+    _add_session_routes(app, state)
 
     async def session_endpoint(websocket: WebSocket) -> None:
         await SessionRunner(websocket, state).run()

@@ -5,7 +5,8 @@ operator wants to query, so the fields travel with the record (``extra={"fields"
 formatter writes them as keys; the text formatter shows them as ``key=value``.
 
 What never goes into an event: API keys, tokens, keyterms or prompt text, transcript text (callers
-pass only the fields listed in :func:`session_fields`).
+pass only the fields listed in :func:`session_fields`). The audit trail's ``redaction`` events carry a
+redaction's policy, word indices, times, detector and score -- never the redacted text.
 """
 
 from __future__ import annotations
@@ -116,4 +117,5 @@ def session_fields(params: Any) -> dict[str, Any]:
         "keyterms": len(params.keyterms_prompt),
         "redact_pii": params.redact_pii,
         "redact_pii_partials": getattr(params, "redact_pii_partials", False),
+        "redact_audio": getattr(params, "hushscribe_redact_audio", False),
     }

@@ -31,6 +31,12 @@ class Metrics:
                                 buckets=LATENCY_BUCKETS, registry=r)
         self.audio = Counter("hushscribe_audio_seconds_total", "Seconds of client audio received.", registry=r)
         self.skipped = Counter("hushscribe_partials_skipped_total", "Partial decodes skipped as late.", registry=r)
+        self.redactions = Counter("hushscribe_redactions_total",
+                                  "Redacted runs of words in finals (one per audit record), by PII policy.",
+                                  ["policy"], registry=r)
+        self.redacted_audio = Counter("hushscribe_redacted_audio_total",
+                                      "Redacted audio copies: made, downloaded, dropped (over the memory bound), "
+                                      "failed.", ["outcome"], registry=r)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -6,18 +6,22 @@ scheduler. All protocol decisions are made by the session; this module only move
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 import uuid
+from pathlib import Path
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from ..core import messages as m
 from ..core.audio import chunk_duration_ms
-from ..core.params import ParamError, parse_session_params
+from ..core.audio_redaction import wav_bytes
+from ..core.params import ParamError, SessionParams, parse_session_params
 from ..core.ports import DecodeRequest, DecodeResult
 from ..core.session import SessionProtocol
 from ..engine.router import model_unavailable
+from .artifacts import append_jsonl, write_private
 from .logs import log_event, session_fields
 
 log = logging.getLogger("hushscribe.session")
@@ -27,6 +31,7 @@ SHUTTING_DOWN = "Service Restart: the server is shutting down"
 CLOSE_SERVICE_RESTART = 1012  # RFC 6455: the server is restarting; clients may reconnect elsewhere
 
 _CLOSE = object()
+_FINALIZE = object()  # (_FINALIZE, termination): make the redacted audio copy, then send Termination
 
 # Stop reading from a client that is far ahead of processing (it sends faster than real time while
 # decodes are pending); resume when the backlog has drained. Bounds memory per session.
@@ -36,6 +41,16 @@ BACKLOG_RESUME_MS = 20_000
 # A client that stops reading fills the socket buffers and a send then waits for ever, holding a
 # session slot while its output queues up. A send blocked this long drops the session.
 WRITE_TIMEOUT_S = 30.0
+
+
+def resolve_redacted_audio(params: SessionParams, cfg) -> SessionParams:
+    """The extension parameter against the server's ``--redacted-audio`` settings: refused (3006) when
+    the server makes no copies, turned on for every redact_pii session by ``--redacted-audio-default``."""
+    if params.hushscribe_redact_audio and cfg.redacted_audio == "off":
+        raise ParamError("hushscribe_redact_audio", "Value error, redacted audio is off on this server")
+    if cfg.redacted_audio_default and params.redact_pii and not params.hushscribe_redact_audio:
+        return dataclasses.replace(params, hushscribe_redact_audio=True)
+    return params
 
 
 class SessionRunner:
@@ -48,6 +63,7 @@ class SessionRunner:
         self.close_code: int | None = None
         self._drained = asyncio.Event()
         self._key_id = ""
+        self._prefix = ""
         self.stalled = False
 
     # -- graceful shutdown ------------------------------------------------------------
@@ -65,8 +81,14 @@ class SessionRunner:
         s = self.session
         if s is None or self.gone:
             return
+        records = s.redactions_to_report()
+        if records:  # before the finals they describe go out
+            self._report_redactions(s.id, records)
         for msg in s.messages_to_send():
-            self.out.put_nowait(msg)
+            if msg.get("type") == "Termination" and s.params.hushscribe_redact_audio:
+                self.out.put_nowait((_FINALIZE, msg))
+            else:
+                self.out.put_nowait(msg)
         for seconds in s.latencies_to_report():
             self.state.metrics.ttfs.observe(seconds)
         for req in s.requests_to_run():
@@ -86,10 +108,72 @@ class SessionRunner:
         self.session.receive_result(req.job_id, result, error)
         self.flush()
 
+    def _report_redactions(self, sid: str, records: list[dict]) -> None:
+        """Audit trail: a ``redaction`` log event and a counter per record, the in-memory trail behind
+        ``GET /v3/sessions/{id}/audit`` and, when set, ``--audit-dir``. Records never hold a value."""
+        cfg = self.state.config
+        for r in records:
+            self.state.metrics.redactions.labels(r["policy"]).inc()
+            log_event(log, "redaction", id=sid, **r)
+        self.state.artifacts.add_audit(sid, records)
+        if cfg.audit_dir:
+            try:
+                append_jsonl(Path(cfg.audit_dir) / f"{sid}.jsonl", [{"session_id": sid, **r} for r in records])
+            except OSError as exc:
+                log_event(log, "audit write failed", logging.ERROR, id=sid, error=type(exc).__name__)
+
+    async def _with_redacted_audio(self, termination: dict) -> dict:
+        """Make the redacted copy (in a thread: an hour of audio is ~115 MB to copy) and say where it
+        is in extra ``Termination`` fields (the SDKs ignore unknown fields)."""
+        s, cfg = self.session, self.state.config
+        assert s is not None
+        sid = s.id
+        if s.recorder is None:  # dropped past --redacted-audio-max-s (the client had Warning 9101)
+            self.state.metrics.redacted_audio.labels("dropped").inc()
+            return termination
+
+        def make() -> tuple[bytes, float] | None:
+            pcm = s.redacted_audio(pad_ms=cfg.redacted_audio_pad_ms, fill=cfg.redacted_audio_fill)
+            s.recorder = None  # the unredacted audio goes as soon as the copy exists
+            if pcm is None:  # the client left meanwhile and run() already freed the recording
+                return None
+            wav = wav_bytes(pcm, s.params.sample_rate)
+            if cfg.redacted_audio == "directory":
+                write_private(Path(cfg.redacted_audio_dir) / f"{sid}.wav", wav)
+            return wav, len(pcm) / s.params.sample_rate
+
+        try:
+            made = await asyncio.to_thread(make)
+        except (OSError, MemoryError) as exc:
+            made, error = None, type(exc).__name__
+        else:
+            error = "client gone"
+        if made is None:
+            s.recorder = None
+            self.state.metrics.redacted_audio.labels("failed").inc()
+            log_event(log, "redacted audio failed", logging.ERROR, id=sid, error=error)
+            return termination
+        wav, seconds = made
+        size = len(wav)
+        if cfg.redacted_audio == "download":
+            self.state.artifacts.put_audio(sid, wav)  # on the event loop, like every other store access
+        self.state.metrics.redacted_audio.labels("made").inc()
+        log_event(log, "redacted audio", id=sid, mode=cfg.redacted_audio, bytes=size, audio_s=round(seconds, 3),
+                  spans=len(s.redacted_spans_ms))
+        extra: dict = {}
+        if cfg.redacted_audio == "directory":
+            extra["hushscribe_redacted_audio_file"] = f"{sid}.wav"
+        else:
+            extra["hushscribe_redacted_audio_url"] = f"{self._prefix}/v3/sessions/{sid}/redacted-audio"
+            extra["hushscribe_redacted_audio_expires_in_seconds"] = cfg.redacted_audio_ttl_s
+        return {**termination, **extra}
+
     async def _writer(self) -> None:
         while True:
             item = await self.out.get()
             try:
+                if isinstance(item, tuple) and item and item[0] is _FINALIZE:
+                    item = await self._with_redacted_audio(item[1])
                 if isinstance(item, tuple) and item and item[0] is _CLOSE:
                     await asyncio.wait_for(self._close(item[1], item[2]), WRITE_TIMEOUT_S)
                     return
@@ -162,6 +246,7 @@ class SessionRunner:
             return
         try:
             params = parse_session_params(ws.query_params.multi_items(), default_speech_model=cfg.default_speech_model)
+            params = resolve_redacted_audio(params, cfg)
         except ParamError as exc:
             await self._reject(m.CLOSE_INVALID_INPUT, exc.message, "invalid_parameter")
             return
@@ -191,6 +276,9 @@ class SessionRunner:
             redactor=self.state.redactor,
         )
         self.session = session
+        self._prefix = ws.url.path.rstrip("/").removesuffix("/v3/ws")  # a proxy prefix (see app.py)
+        if params.redact_pii:
+            self.state.artifacts.open(sid, auth.key_id)
         # Registered before any await: admission (global and per key) counts it at once.
         self.state.sessions[sid] = session
         self.state.runners.add(self)
@@ -207,6 +295,14 @@ class SessionRunner:
             pass  # the client went away; nothing to send it any more
         finally:
             self.gone = True
+            if session.recorder is not None:  # no Termination (error, client gone): no copy, memory freed
+                session.recorder.drop()
+                session.recorder = None
+            if params.redact_pii:
+                self.state.artifacts.end(sid)
+                loop = asyncio.get_running_loop()
+                for ttl in {cfg.audit_ttl_s, cfg.redacted_audio_ttl_s}:  # free expired entries without a request
+                    loop.call_later(ttl + 1, self.state.artifacts.sweep)
             self.state.sessions.pop(sid, None)
             self.state.runners.discard(self)
             left = per_key.get(auth.key_id, 1) - 1
