@@ -3,8 +3,11 @@ official AssemblyAI SDK as the client."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
@@ -15,6 +18,21 @@ from hushscribe.settings import ServerConfig
 from tests.server.conftest import LiveServer, serve
 
 E2E_KEY = "e2e-key"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def ensure_espeak() -> None:
+    """espeak-ng for the synthetic-speech tests: installed by ``scripts/install-tts`` when missing (CI is root on
+    a clean Debian machine); the test skips only where there is no apt-get."""
+    from hushscribe.bench.keyterms import espeak_binary
+
+    if espeak_binary() is not None:
+        return
+    if shutil.which("apt-get") is None:
+        pytest.skip("espeak-ng is not installed and there is no apt-get to install it (Debian/Ubuntu only)")
+    r = subprocess.run([str(ROOT / "scripts" / "install-tts")], capture_output=True, text=True, timeout=900)
+    if r.returncode != 0 or espeak_binary() is None:
+        pytest.fail(f"scripts/install-tts failed:\n{r.stderr[-3000:]}")
 
 
 @pytest.fixture(scope="session")

@@ -11,28 +11,20 @@ say it, either way.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from hushscribe.bench import keyterms as bk
 
-from .conftest import run_sdk
+from .conftest import ensure_espeak, run_sdk
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def tts_audio(tmp_path_factory) -> Path:
-    if bk.espeak_binary() is None:
-        if shutil.which("apt-get") is None:
-            pytest.skip("espeak-ng is not installed and there is no apt-get to install it (Debian/Ubuntu only)")
-        r = subprocess.run([str(ROOT / "scripts" / "install-tts")], capture_output=True, text=True, timeout=900)
-        if r.returncode != 0 or bk.espeak_binary() is None:
-            pytest.fail(f"scripts/install-tts failed:\n{r.stderr[-3000:]}")
+    ensure_espeak()
     d = tmp_path_factory.mktemp("keyterms-audio")
     bk.make_corpus(d)
     return d

@@ -12,7 +12,6 @@ need, not a low WER.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -23,10 +22,9 @@ from hushscribe.bench import keyterms as bk
 from hushscribe.bench import models as bm
 from hushscribe.engine import catalog
 
-from .conftest import run_sdk
+from .conftest import ensure_espeak, run_sdk
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parents[2]
 
 #: One phrase per language, with words of it that must come through.
 CASES = (
@@ -41,12 +39,7 @@ CASES = (
 
 @pytest.fixture(scope="module")
 def spoken() -> list[np.ndarray]:
-    if bk.espeak_binary() is None:
-        if shutil.which("apt-get") is None:
-            pytest.skip("espeak-ng is not installed and there is no apt-get to install it (Debian/Ubuntu only)")
-        r = subprocess.run([str(ROOT / "scripts" / "install-tts")], capture_output=True, text=True, timeout=900)
-        if r.returncode != 0 or bk.espeak_binary() is None:
-            pytest.fail(f"scripts/install-tts failed:\n{r.stderr[-3000:]}")
+    ensure_espeak()
     return [bm.speak(phrase) for phrase, _ in CASES]
 
 
