@@ -5,7 +5,7 @@ WebDriver HTTP protocol (httpx), so no Selenium is needed.
 Chromium and chromium-driver are installed by ``scripts/install-browser`` when missing (CI is root on
 a clean Debian machine). Screenshots are saved to ``test-artifacts/``: ``browser.png`` (the
 redacted final), ``browser-live.png`` (grey live text, when a partial was caught) and
-``browser-error.png`` (an option the server refused, in words).
+``browser-error.png`` (an option the server refused, in words), ``browser-multilingual.png`` (language badges).
 """
 
 from __future__ import annotations
@@ -209,3 +209,50 @@ def test_demo_page_transcribes_the_fake_microphone_with_pii_redacted(real_server
     assert "[PERSON_NAME]" in finals and "[PERSON_NAME]" in state["marks"], state
     assert "The server refused an option." in refused["error"] and "speech_model" in refused["error"], refused
     assert refused["status"] == "Disconnected.", refused
+
+
+def test_demo_page_shows_the_language_of_each_multilingual_turn(real_server, chromedriver, tmp_path):
+    """universal-streaming-multilingual picked in the page: it asks for language_detection and puts each
+    final's language_code before the turn (German spoken by espeak-ng into the fake microphone)."""
+    from hushscribe.bench import keyterms as bk
+    from hushscribe.bench import models as bm
+
+    from .conftest import ensure_espeak
+
+    ensure_espeak()
+    profile = tempfile.mkdtemp(prefix="hushscribe-chromium-")
+    spoken = tmp_path / "de.wav"
+    bk.write_wav_16k(spoken, bm.speak(bm.Phrase("de", "de", "Guten Tag, ich möchte meine Rechnung bezahlen.")))
+    wav = Path(profile) / "mic.wav"
+    pad_wav(spoken, wav)
+    driver = WebDriver(chromedriver)
+    state: dict = {}
+    ARTIFACTS.mkdir(exist_ok=True)
+    try:
+        driver.start([
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-audio-capture={wav}%noloop", "--autoplay-policy=no-user-gesture-required",
+            "--disable-background-networking", "--disable-component-update", "--no-first-run",
+            f"--user-data-dir={profile}", "--window-size=1200,1000",
+        ])
+        driver.cmd("POST", "/url", {"url": real_server.http_url + "/"})
+        driver.js("document.getElementById('speech_model').value = 'universal-streaming-multilingual';")
+        driver.click("#start")
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            state = driver.js("return {langs: [...document.querySelectorAll('#transcript .turn.final span.lang')]"
+                              ".map(e => e.textContent), finals: [...document.querySelectorAll("
+                              "'#transcript .turn.final')].map(e => e.textContent), "
+                              "error: document.getElementById('error').textContent};")
+            assert not state["error"], state
+            if "guten" in " ".join(state["finals"]).lower():
+                break
+            time.sleep(0.5)
+        driver.screenshot(ARTIFACTS / "browser-multilingual.png")
+        driver.click("#stop")
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+    assert state["langs"] and set(state["langs"]) == {"de"}, state
+    assert "guten tag" in " ".join(state["finals"]).lower(), state  # the browser path garbles the rest of espeak-ng

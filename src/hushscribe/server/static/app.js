@@ -47,6 +47,8 @@ function setRunning(running) {
 function queryString(token) {
   const q = new URLSearchParams({ sample_rate: "16000", encoding: "pcm_s16le", token });
   q.set("speech_model", $("speech_model").value);
+  // Multilingual sessions: ask for each final's language, shown as a badge before the turn.
+  if ($("speech_model").value === "universal-streaming-multilingual") q.set("language_detection", "true");
   q.set("format_turns", String($("format_turns").checked));
   q.set("include_partial_turns", String($("include_partial_turns").checked));
   if ($("redact_pii").checked) {
@@ -69,6 +71,13 @@ function renderTurn(el, msg) {
   el.dataset.turnOrder = String(msg.turn_order);
   el.dataset.formatted = String(Boolean(msg.turn_is_formatted));
   el.replaceChildren();
+  if (final && msg.language_code) {
+    const badge = document.createElement("span");
+    badge.className = "lang";
+    badge.textContent = msg.language_code;
+    badge.title = `detected language (confidence ${Number(msg.language_confidence ?? 0).toFixed(2)})`;
+    el.append(badge, " ");
+  }
   // Finals: the whole transcript. Partials: every word so far (the transcript holds only the
   // finalized prefix), so the grey text follows speech.
   const words = final ? msg.transcript.split(/\s+/) : msg.words.map((w) => w.text);
