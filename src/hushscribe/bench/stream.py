@@ -742,6 +742,7 @@ class SpawnedServer:
         self.proc: subprocess.Popen | None = None
         self.log = tempfile.NamedTemporaryFile(prefix="hushscribe-bench-server-", suffix=".log", delete=False)
         self.command: list[str] = []
+        self.env: dict[str, str] = {}  # added to the environment (HUSHSCRIBE_* settings, e.g. for replicas)
 
     @property
     def url(self) -> str:
@@ -757,7 +758,8 @@ class SpawnedServer:
             args += ["--max-sessions", "1000"]
         self.command = [sys.executable, "-m", "hushscribe.cli.main", "serve", "--host", "127.0.0.1",
                         "--port", str(self.port), "--api-keys", self.key, *args]
-        self.proc = subprocess.Popen(self.command, stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(self.command, stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                     env={**os.environ, **self.env})
         deadline = time.monotonic() + self.ready_timeout_s
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
