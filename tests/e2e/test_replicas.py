@@ -21,7 +21,7 @@ import pytest
 import websocket
 
 from hushscribe.bench.cluster import LocalCluster
-from tests.server.conftest import require_lb
+from tests.server.conftest import require_lb, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -85,15 +85,6 @@ def active(cluster: LocalCluster) -> list[int]:
     return [ready(r.port)["active_sessions"] for r in cluster.replicas]
 
 
-def wait_for(predicate, timeout_s: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return predicate()
-
-
 def mint(port: int, key: str) -> str:
     req = urllib.request.Request(f"http://127.0.0.1:{port}/v3/token?expires_in_seconds=120",
                                  headers={"Authorization": key})
@@ -128,7 +119,7 @@ def test_replicas_behind_nginx_share_tokens_limits_and_drain_one_by_one(cluster,
     token = mint(a.port, OTHER_KEY)
     first = Session(url, token=token)
     assert first.first()["type"] == "Begin", first.messages
-    assert wait_for(lambda: sum(active(cluster)) == 1)
+    assert wait_until(lambda: sum(active(cluster)) == 1)
     served_by = active(cluster).index(1)
     other = cluster.replicas[1 - served_by]
     for target in (f"ws://127.0.0.1:{other.port}/v3/ws", url):
@@ -138,12 +129,12 @@ def test_replicas_behind_nginx_share_tokens_limits_and_drain_one_by_one(cluster,
         assert reuse.closed.wait(30) and reuse.close_code == 1008
     first.finish()
     assert first.messages[-1]["type"] == "Termination" and first.close_code == 1000
-    assert wait_for(lambda: active(cluster) == [0, 0])
+    assert wait_until(lambda: active(cluster) == [0, 0])
 
     # 2. Sessions land on both replicas (least_conn: the second goes where the first is not).
     s1, s2 = Session(url, key=KEY), Session(url, key=KEY)
     assert s1.first()["type"] == "Begin" and s2.first()["type"] == "Begin"
-    assert wait_for(lambda: active(cluster) == [1, 1]), active(cluster)
+    assert wait_until(lambda: active(cluster) == [1, 1]), active(cluster)
 
     # 3. The per-key limit (2) counts the sessions of both replicas: a third is refused everywhere,
     #    while another key is not limited by it.

@@ -229,6 +229,16 @@ def live_server() -> Iterator[LiveServer]:
         yield s
 
 
+def wait_until(cond: Callable[[], bool], timeout: float = 15.0, step: float = 0.05) -> bool:
+    """Poll ``cond`` until it holds or ``timeout`` passes; its last value (tests assert on it)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if cond():
+            return True
+        time.sleep(step)
+    return cond()
+
+
 # ---------------------------------------------------------------------------------------------
 # redis-server and nginx from Debian's packages (the replica tests)
 # ---------------------------------------------------------------------------------------------
