@@ -5,6 +5,7 @@ capacity work relies on (figures themselves belong to benchmark runs, not to tes
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -42,3 +43,30 @@ def test_spawned_two_stream_run_reports_every_field(audio_dir, tmp_path, capsys)
     assert all(st["termination"] is not None for st in report["streams"])
     printed = capsys.readouterr().out
     assert "TTFS (ms)" in printed and "first partial" in printed
+
+
+def test_spawned_replicas_behind_nginx(audio_dir, tmp_path, capsys):
+    """``--spawn --replicas 2``: Redis, two replicas and nginx (deploy/nginx.conf); the streams go
+    through nginx, the report sums both replicas' CPU and RSS, and both drain and exit 0."""
+    from tests.server.conftest import require_lb
+
+    require_lb()
+    out = tmp_path / "bench.json"
+    rc = main(["bench", "stream", "--spawn", "--replicas", "2", "--clips", str(audio_dir / "calls"), "--limit", "2",
+               "--streams", "2", "--fast", "--json", str(out)])
+    assert rc == 0
+    report = json.loads(out.read_text())
+    proc = report["server_process"]
+    assert proc["replicas"] == 2 and len(proc["pid"]) == 2 and proc["exit_codes"] == [0, 0]
+    s = report["summary"]
+    assert s["streams"] == 2 and s["refused"] == 0 and s["streams_with_errors"] == 0
+    assert s["found"] >= 0.8 * s["ref_turns"] > 0
+    assert s["server"]["pid"] == proc["pid"] and s["server"]["cpu_seconds"] > 0
+    # The streams went through nginx (its access log has both upgrades, without the query strings).
+    access = (Path(proc["workdir"]) / "access.log").read_text()
+    assert access.count("GET /v3/ws") == 2
+
+
+def test_replicas_need_spawn(capsys):
+    assert main(["bench", "stream", "--replicas", "2"]) == 2
+    assert "--replicas needs --spawn" in capsys.readouterr().err

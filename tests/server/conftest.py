@@ -227,3 +227,37 @@ def live_server() -> Iterator[LiveServer]:
     """One shared real server (default FakeEngine, energy VAD, key ``test-key``)."""
     with serve(build_app()) as s:
         yield s
+
+
+def wait_until(cond: Callable[[], bool], timeout: float = 15.0, step: float = 0.05) -> bool:
+    """Poll ``cond`` until it holds or ``timeout`` passes; its last value (tests assert on it)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if cond():
+            return True
+        time.sleep(step)
+    return cond()
+
+
+# ---------------------------------------------------------------------------------------------
+# redis-server and nginx from Debian's packages (the replica tests)
+# ---------------------------------------------------------------------------------------------
+
+
+def require_lb() -> None:
+    """Install redis-server and nginx with scripts/install-lb when missing (CI is root on a clean
+    Debian); skip only where they cannot be installed at all (no apt-get)."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    from hushscribe.bench.cluster import binary
+
+    if binary("redis-server") and binary("nginx"):
+        return
+    if shutil.which("apt-get") is None:
+        pytest.skip("redis-server/nginx are not installed and there is no apt-get to install them")
+    script = Path(__file__).resolve().parents[2] / "scripts" / "install-lb"
+    r = subprocess.run([str(script)], capture_output=True, text=True, timeout=900)
+    if r.returncode != 0 or not (binary("redis-server") and binary("nginx")):
+        pytest.fail(f"scripts/install-lb failed:\n{r.stderr[-3000:]}")

@@ -30,6 +30,7 @@ import httpx
 import websocket
 
 from .conftest import API_KEY, chunks, silence, speech, utterance
+from .conftest import wait_until as _wait
 
 ABNF = websocket.ABNF
 MIN_FRAMES = 10_000
@@ -276,15 +277,6 @@ def _normal_session(server) -> list[dict]:
             out.append(json.loads(data))
     finally:
         ws.close()
-
-
-def _wait(cond, timeout: float = 15.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if cond():
-            return True
-        time.sleep(0.05)
-    return cond()
 
 
 def test_fuzz_live_server(make_server, record_property, caplog):

@@ -661,33 +661,39 @@ def summary(streams: Sequence[dict], rows: Sequence[dict], server: dict | None, 
 
 class ProcMonitor:
     """CPU time (utime+stime from /proc/<pid>/stat) and RSS (VmRSS sampled every ``interval_s``,
-    plus the kernel's VmHWM) of a server process over a measurement window."""
+    plus the kernel's VmHWM) of a server process over a measurement window. Several pids (replicas):
+    CPU and RSS are summed (the VmHWM sum is an upper bound: the peaks need not coincide)."""
 
-    def __init__(self, pid: int, interval_s: float = 0.5):
+    def __init__(self, pid: int | Sequence[int], interval_s: float = 0.5):
         self.pid, self.interval_s = pid, interval_s
+        self.pids = [pid] if isinstance(pid, int) else list(pid)
         self.cpu0: float | None = None
         self.t0 = 0.0
         self.rss_max_kb = 0
         self._task: asyncio.Task | None = None
 
     def cpu_seconds(self) -> float | None:
-        try:
-            stat = Path(f"/proc/{self.pid}/stat").read_text()
-        except OSError:
-            return None
-        fields = stat[stat.rindex(")") + 2 :].split()
-        # fields[0] is state (field 3); utime, stime are fields 14, 15
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        for pid in self.pids:
+            try:
+                stat = Path(f"/proc/{pid}/stat").read_text()
+            except OSError:
+                return None
+            fields = stat[stat.rindex(")") + 2 :].split()
+            # fields[0] is state (field 3); utime, stime are fields 14, 15
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total
 
     def status_kb(self) -> dict[str, int]:
-        out = {}
-        try:
-            for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-                if line.startswith(("VmRSS:", "VmHWM:")):
-                    k, v = line.split(":", 1)
-                    out[k] = int(v.split()[0])
-        except OSError:
-            pass
+        out: dict[str, int] = {}
+        for pid in self.pids:
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith(("VmRSS:", "VmHWM:")):
+                        k, v = line.split(":", 1)
+                        out[k] = out.get(k, 0) + int(v.split()[0])
+            except OSError:
+                pass
         return out
 
     def sample(self) -> None:
@@ -742,6 +748,7 @@ class SpawnedServer:
         self.proc: subprocess.Popen | None = None
         self.log = tempfile.NamedTemporaryFile(prefix="hushscribe-bench-server-", suffix=".log", delete=False)
         self.command: list[str] = []
+        self.env: dict[str, str] = {}  # added to the environment (HUSHSCRIBE_* settings, e.g. for replicas)
 
     @property
     def url(self) -> str:
@@ -757,7 +764,8 @@ class SpawnedServer:
             args += ["--max-sessions", "1000"]
         self.command = [sys.executable, "-m", "hushscribe.cli.main", "serve", "--host", "127.0.0.1",
                         "--port", str(self.port), "--api-keys", self.key, *args]
-        self.proc = subprocess.Popen(self.command, stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(self.command, stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                     env={**os.environ, **self.env})
         deadline = time.monotonic() + self.ready_timeout_s
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -824,7 +832,7 @@ def machine_info() -> dict[str, Any]:
     }
 
 
-async def run_streams(plans: Sequence[StreamPlan], cfg: BenchConfig, server_pid: int | None = None) -> dict:
+async def run_streams(plans: Sequence[StreamPlan], cfg: BenchConfig, server_pid: int | Sequence[int] | None = None) -> dict:
     """Run every plan as one concurrent client; returns {"streams", "turns", "summary"}."""
     rng = random.Random(cfg.seed)
     delays = [rng.uniform(0, cfg.stagger_s) if cfg.stagger_s > 0 else 0.0 for _ in plans]
@@ -922,7 +930,7 @@ def _log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def benchmark(cfg: BenchConfig, clips_dir: Path, *, limit: int | None = None, server_pid: int | None = None,
+def benchmark(cfg: BenchConfig, clips_dir: Path, *, limit: int | None = None, server_pid: int | Sequence[int] | None = None,
               server: dict | None = None, log=_log) -> dict:
     """One load run: ``cfg.streams`` concurrent streams over the calls in ``clips_dir``."""
     calls, plans = load_plans(clips_dir, cfg.streams, cfg.duration_s, limit)
@@ -945,7 +953,7 @@ def benchmark(cfg: BenchConfig, clips_dir: Path, *, limit: int | None = None, se
 
 
 def find_capacity(cfg: BenchConfig, clips_dir: Path, *, max_streams: int, gate_ms: float,
-                  limit: int | None = None, server_pid: int | None = None, server: dict | None = None,
+                  limit: int | None = None, server_pid: int | Sequence[int] | None = None, server: dict | None = None,
                   log=_log) -> dict:
     """Ramp the stream count along :func:`capacity_ladder`; stop at the first step that fails the
     gate (TTFS P95 <= ``gate_ms``, nobody fell behind or was refused)."""

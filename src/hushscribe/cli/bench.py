@@ -43,6 +43,10 @@ def add_stream_bench_parser(bsub) -> argparse.ArgumentParser:
                        spawn_timeout_s=60.0)
     p.add_argument("--server-pid", type=int, default=None,
                    help="with --url: measure this server process's CPU time and RSS")
+    p.add_argument("--replicas", type=int, default=0,
+                   help="with --spawn: start this many 'serve' replicas behind nginx (least_conn, deploy/nginx.conf) "
+                        "sharing a Redis, and stream through nginx; their CPU and RSS are summed. Needs Debian's "
+                        "nginx and redis-server (scripts/install-lb). 0 (default): one server, no balancer")
     p.add_argument("--clips", type=Path, default=None,
                    help="directory of call recordings with labels (default: <audio dir>/calls)")
     p.add_argument("--limit", type=int, default=None, help="use only the first K calls (sorted by file name)")
@@ -180,8 +184,18 @@ class _ServerTarget:
         self.url = args.url or os.environ.get("HUSHSCRIBE_URL", "ws://127.0.0.1:8765/v3/ws")
         self.pid = getattr(args, "server_pid", None)
         self.info: dict | None = {"spawned": False, "pid": self.pid} if self.pid else None
-        self._server = None
-        if args.spawn:
+        self._server = self._cluster = None
+        replicas = getattr(args, "replicas", 0)
+        if args.spawn and replicas:
+            import tempfile
+
+            from ..bench.cluster import LocalCluster
+
+            workdir = Path(tempfile.mkdtemp(prefix="hushscribe-bench-cluster-"))
+            self._cluster = LocalCluster(workdir, replicas, key, shlex.split(args.server_args), args.spawn_timeout_s)
+            print(f"hushscribe bench {command}: starting redis, {replicas} replica(s) and nginx in {workdir} ...",
+                  file=sys.stderr, flush=True)
+        elif args.spawn:
             from ..bench import stream as bs
 
             self._server = bs.SpawnedServer(key, shlex.split(args.server_args), args.spawn_timeout_s)
@@ -189,7 +203,14 @@ class _ServerTarget:
                   file=sys.stderr, flush=True)
 
     def start(self) -> None:
-        """Raises RuntimeError when a spawned server does not become ready."""
+        """Raises RuntimeError when a spawned server (or a replica, Redis, nginx) does not become ready."""
+        if self._cluster is not None:
+            c = self._cluster.start()
+            self.url, self.pid = c.url, [r.proc.pid for r in c.replicas]
+            self.info = {"spawned": True, "replicas": len(c.replicas), "balancer": "nginx (deploy/nginx.conf)",
+                         "pid": self.pid, "command": c.replicas[0].command[1:],
+                         "log": [r.log.name for r in c.replicas], "workdir": str(c.workdir)}
+            return
         server = self._server
         if server is None:
             return
@@ -198,6 +219,11 @@ class _ServerTarget:
         self.info = {"spawned": True, "pid": server.proc.pid, "command": server.command[1:], "log": server.log.name}
 
     def stop(self) -> None:
+        if self._cluster is not None:
+            codes = self._cluster.stop()
+            if self.info is not None:
+                self.info["exit_code"] = next((c for c in codes if c != 0), 0)  # 0: every replica drained cleanly
+                self.info["exit_codes"] = codes
         if self._server is not None:
             rc = self._server.stop()
             if self.info is not None:
@@ -211,6 +237,9 @@ def run_stream_bench(args: argparse.Namespace) -> int:
     err = lambda m: print(f"hushscribe bench stream: {m}", file=sys.stderr)  # noqa: E731
     if args.streams < 1 or args.chunk_ms < 1 or (args.duration_s is not None and args.duration_s <= 0):
         err("--streams, --chunk-ms and --duration-s must be positive")
+        return 2
+    if args.replicas < 0 or (args.replicas and not args.spawn):
+        err("--replicas needs --spawn and must not be negative")
         return 2
     if args.find_capacity and args.duration_s is None:
         args.duration_s = 60.0

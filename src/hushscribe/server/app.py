@@ -25,6 +25,7 @@ from ..settings import ServerConfig
 from .artifacts import SessionArtifacts
 from .auth import Authenticator
 from .metrics import CONTENT_TYPE_LATEST, Metrics
+from .store import InProcessStore, SharedStore, make_store
 from .tokens import EXPIRES_MAX, EXPIRES_MIN, SESSION_MAX, SESSION_MIN, TokenAuthority
 from .ws import SessionRunner
 
@@ -51,11 +52,16 @@ class AppState:
     scheduler: InferenceScheduler | None = None
     sessions: dict[str, Any] = field(default_factory=dict)
     runners: set = field(default_factory=set)  # the SessionRunner of each open session
-    sessions_per_key: dict[str, int] = field(default_factory=dict)  # open sessions by API-key pseudonym
+    store: SharedStore = field(default_factory=InProcessStore)  # used tokens, sessions per key (server/store.py)
     draining: bool = False  # shutting down: new sessions are refused
     ready: bool = False
     metrics: Metrics | None = None
     artifacts: SessionArtifacts | None = None  # audit trails and redacted audio copies of redact_pii sessions
+
+    @property
+    def sessions_per_key(self) -> dict[str, int]:
+        """This replica's open sessions by API-key pseudonym."""
+        return self.store.sessions_per_key()
 
     @property
     def free_slots(self) -> int:
@@ -261,7 +267,8 @@ def create_app(
     auth = Authenticator(keys, config.auth_mode, config.strip_bearer, tokens=tokens)
     state = AppState(config=config, auth=auth, engine=engine, vad=vad, redactor=redactor,
                      artifacts=SessionArtifacts(audio_ttl_s=config.redacted_audio_ttl_s,
-                                                audit_ttl_s=config.audit_ttl_s))
+                                                audit_ttl_s=config.audit_ttl_s),
+                     store=make_store(config.redis_url, on_error=lambda op: state.metrics.store_errors.labels(op).inc()))
     for directory in (config.redacted_audio_dir if config.redacted_audio == "directory" else "", config.audit_dir):
         if directory:
             Path(directory).mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -280,6 +287,7 @@ def create_app(
         state.scheduler.on_decode = lambda req, dt: state.metrics.decode.labels(req.kind).observe(dt)
         state.scheduler.on_skip = lambda req: state.metrics.skipped.inc()
         await state.scheduler.start()
+        await state.store.start()
         state.ready = True
         log.info("ready: engine=%s", getattr(state.engine, "name", "?"))
         try:
@@ -287,6 +295,7 @@ def create_app(
         finally:
             state.ready = False
             await state.scheduler.stop()
+            await state.store.close()
 
     state.metrics = Metrics(queue_depth=lambda: state.scheduler.queue_depth if state.scheduler else 0,
                             active_sessions=lambda: len(state.sessions))

@@ -20,6 +20,10 @@ class AuthResult:
     max_session_s: int | None = None  # a temporary token's session cap
     key_id: str = field(default="", compare=False)  # pseudonym of the API key behind the credential (tokens: the key that minted them)
     kind: str = field(default="", compare=False)  # "key" or "token"
+    # A signed temporary token: its id and expiry, for the single-use claim the caller makes in the
+    # shared store (server/store.py). Empty for API keys and for 'any' mode's unsigned tokens.
+    token_id: str = field(default="", compare=False)
+    token_expires_at: float = field(default=0.0, compare=False)
 
 
 MISSING = "Unauthorized Connection: Missing Authorization header"
@@ -61,7 +65,8 @@ class Authenticator:
         return hmac.new(self._id_secret, key.encode("utf-8", "surrogatepass"), "sha256").hexdigest()[:16]
 
     def authenticate(self, authorization: str | None, token_param: str | None) -> AuthResult:
-        """``?token=`` is a temporary token; the header holds an API key or (Python SDK) a token."""
+        """``?token=`` is a temporary token; the header holds an API key or (Python SDK) a token.
+        Pure: a token's signature and expiry are checked here, its single use by the caller."""
         cred = self.credential(authorization, token_param)
         if cred is None:
             return AuthResult(False, MISSING)
@@ -69,11 +74,11 @@ class Authenticator:
             return AuthResult(True, key_id=self.key_id(cred), kind="key")
         if self.tokens is not None and (token_param or looks_like_token(cred)):
             try:
-                claims = self.tokens.verify(cred)
+                claims = self.tokens.check(cred)
             except TokenError as exc:
                 return AuthResult(False, str(exc))
             return AuthResult(True, max_session_s=claims.max_session_s, key_id=claims.key_id or self.key_id(cred),
-                              kind="token")
+                              kind="token", token_id=claims.token_id, token_expires_at=claims.expires_at)
         if token_param and self.mode == "any":
             return AuthResult(True, key_id=self.key_id(cred), kind="token")
         return AuthResult(False, INVALID)

@@ -30,6 +30,8 @@ class Metrics:
         self.decode = Histogram("hushscribe_decode_seconds", "Engine time per decode.", ["kind"],
                                 buckets=LATENCY_BUCKETS, registry=r)
         self.audio = Counter("hushscribe_audio_seconds_total", "Seconds of client audio received.", registry=r)
+        self.store_errors = Counter("hushscribe_shared_store_errors_total",
+                                    "Shared store (Redis) operations that failed.", ["op"], registry=r)
         self.skipped = Counter("hushscribe_partials_skipped_total", "Partial decodes skipped as late.", registry=r)
         self.redactions = Counter("hushscribe_redactions_total",
                                   "Redacted runs of words in finals (one per audit record), by PII policy.",

@@ -2,8 +2,8 @@
 
 Why stateless: any replica that knows the secret can verify a token without a shared store. The
 token carries its own expiry and session cap. Single use is enforced by remembering the ids of
-tokens already used until they expire -- in this process (with several replicas, give them a
-shared store; see docs/protocol.md).
+tokens already used until they expire: :class:`UsedTokens` in this process, or Redis when replicas
+share one (``--redis-url``, server/store.py), which the session runner asks after :meth:`check`.
 """
 
 from __future__ import annotations
@@ -45,13 +45,31 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+class UsedTokens:
+    """Ids of single-use tokens already used, each kept until its token expires (in this process)."""
+
+    def __init__(self, clock=time.time):
+        self._clock = clock
+        self._used: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def claim(self, token_id: str, expires_at: float) -> bool:
+        """True the first time ``token_id`` is claimed."""
+        now = self._clock()
+        with self._lock:
+            self._used = {k: v for k, v in self._used.items() if v > now}
+            if token_id in self._used:
+                return False
+            self._used[token_id] = expires_at
+            return True
+
+
 class TokenAuthority:
     def __init__(self, secret: bytes, single_use: bool = True, clock=time.time):
         self._secret = secret
         self.single_use = single_use
         self._clock = clock
-        self._used: dict[str, float] = {}
-        self._lock = threading.Lock()
+        self._used = UsedTokens(clock)
 
     def mint(self, expires_in_s: int, max_session_s: int = SESSION_MAX, key_id: str = "") -> str:
         claims = {"id": secrets.token_urlsafe(12), "exp": int(self._clock()) + int(expires_in_s),
@@ -60,7 +78,15 @@ class TokenAuthority:
         return f"hs1.{payload}.{self._sign(payload)}"
 
     def verify(self, token: str) -> TokenClaims:
-        """Claims of a valid token, or TokenError with the 1008 text. Marks single-use tokens used."""
+        """Claims of a valid token, or TokenError with the 1008 text. Marks single-use tokens used
+        (in this process; the server claims through its shared store instead, see :meth:`check`)."""
+        claims = self.check(token)
+        if self.single_use and not self._used.claim(claims.token_id, claims.expires_at):
+            raise TokenError(REUSED)
+        return claims
+
+    def check(self, token: str) -> TokenClaims:
+        """Signature and expiry only: whether the token was used already is the caller's question."""
         parts = token.split(".")
         if len(parts) != 3 or parts[0] != "hs1":
             raise TokenError(INVALID)
@@ -72,15 +98,8 @@ class TokenAuthority:
             claims = TokenClaims(str(data["id"]), float(data["exp"]), int(data["msd"]), str(data.get("kid", "")))
         except (ValueError, KeyError, TypeError):
             raise TokenError(INVALID) from None
-        now = self._clock()
-        if now >= claims.expires_at:
+        if self._clock() >= claims.expires_at:
             raise TokenError(EXPIRED)
-        if self.single_use:
-            with self._lock:
-                self._used = {k: v for k, v in self._used.items() if v > now}
-                if claims.token_id in self._used:
-                    raise TokenError(REUSED)
-                self._used[claims.token_id] = claims.expires_at
         return claims
 
     def key_id(self, key: str) -> str:

@@ -23,11 +23,14 @@ from ..core.session import SessionProtocol
 from ..engine.router import model_unavailable
 from .artifacts import append_jsonl, write_private
 from .logs import log_event, session_fields
+from .store import StoreUnavailable
+from .tokens import REUSED
 
 log = logging.getLogger("hushscribe.session")
 
 TOO_MANY = "Unauthorized Connection: Too many concurrent sessions"
 SHUTTING_DOWN = "Service Restart: the server is shutting down"
+STORE_DOWN = "Session Cancelled: the token store is unavailable"
 CLOSE_SERVICE_RESTART = 1012  # RFC 6455: the server is restarting; clients may reconnect elsewhere
 
 _CLOSE = object()
@@ -244,6 +247,15 @@ class SessionRunner:
         if not auth.ok:
             await self._reject(m.CLOSE_UNAUTHORIZED, auth.error, "auth")
             return
+        if auth.token_id and self.state.auth.tokens.single_use:
+            try:
+                fresh = await self.state.store.claim_token(auth.token_id, auth.token_expires_at)
+            except StoreUnavailable:  # fail closed: an unverifiable bearer token may be a replay
+                await self._reject(m.CLOSE_SERVER_ERROR, STORE_DOWN, "store_unavailable")
+                return
+            if not fresh:
+                await self._reject(m.CLOSE_UNAUTHORIZED, REUSED, "auth")
+                return
         try:
             params = parse_session_params(ws.query_params.multi_items(), default_speech_model=cfg.default_speech_model)
             params = resolve_redacted_audio(params, cfg)
@@ -256,17 +268,16 @@ class SessionRunner:
             await self._reject(m.CLOSE_INVALID_INPUT, ParamError("speech_model", f"{params.speech_model}: {missing}").message,
                                "model_unavailable")
             return
-        if self.state.draining:
-            await self._reject(CLOSE_SERVICE_RESTART, SHUTTING_DOWN, "shutting_down")
-            return
-        if self.state.free_slots <= 0:
-            await self._reject(m.CLOSE_TOO_MANY_SESSIONS, TOO_MANY, "capacity")
-            return
-        per_key = self.state.sessions_per_key
-        if cfg.max_sessions_per_key and per_key.get(auth.key_id, 0) >= cfg.max_sessions_per_key:
-            await self._reject(m.CLOSE_TOO_MANY_SESSIONS, TOO_MANY, "key_capacity")
+        if await self._refuse_if_full():
             return
         sid = str(uuid.uuid4())
+        store = self.state.store
+        if not await store.acquire_session(auth.key_id, cfg.max_sessions_per_key, sid):
+            await self._reject(m.CLOSE_TOO_MANY_SESSIONS, TOO_MANY, "key_capacity")
+            return
+        if await self._refuse_if_full():  # checked again: other sessions were admitted during the await
+            await store.release_session(auth.key_id, sid)
+            return
         session = SessionProtocol(
             sid,
             params,
@@ -279,11 +290,10 @@ class SessionRunner:
         self._prefix = ws.url.path.rstrip("/").removesuffix("/v3/ws")  # a proxy prefix (see app.py)
         if params.redact_pii:
             self.state.artifacts.open(sid, auth.key_id)
-        # Registered before any await: admission (global and per key) counts it at once.
+        # Registered before any await: global admission counts it at once.
         self.state.sessions[sid] = session
         self.state.runners.add(self)
         self._key_id = auth.key_id
-        per_key[auth.key_id] = per_key.get(auth.key_id, 0) + 1
         self.state.metrics.sessions.inc()
         try:
             expires_at = int(time.time()) + self.max_session_s
@@ -305,14 +315,20 @@ class SessionRunner:
                     loop.call_later(ttl + 1, self.state.artifacts.sweep)
             self.state.sessions.pop(sid, None)
             self.state.runners.discard(self)
-            left = per_key.get(auth.key_id, 1) - 1
-            if left > 0:
-                per_key[auth.key_id] = left
-            else:
-                per_key.pop(auth.key_id, None)
             log_event(log, "session end", id=sid, close_code=self.close_code, client_gone=self.close_code is None,
                       stalled=self.stalled,
                       audio_s=round(session.audio_seconds, 3), wall_s=round(time.monotonic() - started, 3))
+            await store.release_session(auth.key_id, sid)
+
+    async def _refuse_if_full(self) -> bool:
+        """Refuse (and say so) while draining or when every session slot of this replica is taken."""
+        if self.state.draining:
+            await self._reject(CLOSE_SERVICE_RESTART, SHUTTING_DOWN, "shutting_down")
+            return True
+        if self.state.free_slots <= 0:
+            await self._reject(m.CLOSE_TOO_MANY_SESSIONS, TOO_MANY, "capacity")
+            return True
+        return False
 
     async def _serve(self, session: SessionProtocol) -> None:
         loop = asyncio.get_running_loop()
