@@ -79,3 +79,14 @@ def test_new_tokens_are_capped_so_a_full_hotword_prompt_fits():
     model = FakeModel([_seg("hello", 0.0)], [])
     _engine(model).transcribe(_request(keyterms=("Xarelto",), seconds=30.0))
     assert model.calls[0]["max_new_tokens"] == 220
+
+
+def test_keyterm_decodes_are_greedy_only():
+    """A biased decode that fails Whisper's quality checks is kept greedy: sampling at temperature 0.4 with the
+    terms as hotwords wrote terms into a sentence that did not say them ("Mr. Yukonbicak Tresiba Quetzaltenango
+    Tresiba" for "Mr. Vukovic asked whether Keytruda has any side effects", 2 of 8 seeds)."""
+    model = FakeModel([_seg("take Xarelto", 0.0)], [_seg("take the rel toe", 0.0)])
+    _engine(model).transcribe(_request())
+    assert model.calls[0]["temperature"] == (0.0,)
+    _engine(model).transcribe(_request(keyterms=()))
+    assert model.calls[1]["temperature"] == (0.0, 0.4)  # without terms the sampled fallback still catches loops

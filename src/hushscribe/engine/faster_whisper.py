@@ -139,7 +139,9 @@ class FasterWhisperEngine:
             language=(languages[0] if languages else "en") if detect else "en",
             multilingual=detect,
             beam_size=self.options.beam_size,
-            temperature=(0.0, 0.4),
+            # With hotwords, no sampled fallback: at temperature 0.4 the terms were written into turns that did
+            # not say them; a looping greedy decode is caught by the retry without the terms instead.
+            temperature=(0.0,) if hotwords else (0.0, 0.4),
             word_timestamps=True,
             condition_on_previous_text=False,
             initial_prompt=prompt,
