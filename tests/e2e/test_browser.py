@@ -125,6 +125,17 @@ def chromedriver(browser_installed) -> Iterator[str]:
             proc.kill()
 
 
+def chromium_args(wav: Path, profile: str) -> list[str]:
+    """Headless Chromium whose fake microphone plays ``wav`` once, with a throw-away profile."""
+    return [
+        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-audio-capture={wav}%noloop", "--autoplay-policy=no-user-gesture-required",
+        "--disable-background-networking", "--disable-component-update", "--no-first-run",
+        f"--user-data-dir={profile}", "--window-size=1200,1000",
+    ]
+
+
 PAGE_STATE = """
 return {
   finals: [...document.querySelectorAll('#transcript .turn.final')].map(e => e.textContent),
@@ -148,13 +159,7 @@ def test_demo_page_transcribes_the_fake_microphone_with_pii_redacted(real_server
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / "browser.png"
     try:
-        driver.start([
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-            "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-            f"--use-file-for-fake-audio-capture={wav}%noloop", "--autoplay-policy=no-user-gesture-required",
-            "--disable-background-networking", "--disable-component-update", "--no-first-run",
-            f"--user-data-dir={profile}", "--window-size=1200,1000",
-        ])
+        driver.start(chromium_args(wav, profile))
         driver.cmd("POST", "/url", {"url": real_server.http_url + "/"})
         assert "Not connected" in driver.js("return document.getElementById('status').textContent")
         driver.click("#redact_pii")  # entity_name is the page's default substitution
@@ -229,13 +234,7 @@ def test_demo_page_shows_the_language_of_each_multilingual_turn(real_server, chr
     state: dict = {}
     ARTIFACTS.mkdir(exist_ok=True)
     try:
-        driver.start([
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-            "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-            f"--use-file-for-fake-audio-capture={wav}%noloop", "--autoplay-policy=no-user-gesture-required",
-            "--disable-background-networking", "--disable-component-update", "--no-first-run",
-            f"--user-data-dir={profile}", "--window-size=1200,1000",
-        ])
+        driver.start(chromium_args(wav, profile))
         driver.cmd("POST", "/url", {"url": real_server.http_url + "/"})
         driver.js("document.getElementById('speech_model').value = 'universal-streaming-multilingual';")
         driver.click("#start")
