@@ -6,13 +6,16 @@ espeak-ng is installed by ``scripts/install-tts`` when missing; the tests skip o
 
 Measured on the 2-core dev box (``hushscribe bench models``): every Spanish, French and German turn detected
 right with mean confidence 0.91-0.95; plain-word WER of espeak-ng speech 38 % (es), 65 % (fr), 45 % (de) --
-espeak-ng's voices are robotic, so the transcript checks below ask for the content words a listener would
-need, not a low WER.
+espeak-ng's voices are robotic, so the transcript checks below ask for content words (at most one of three
+missed, accents ignored), not a low WER. Whisper's sampled fallback makes the exact words vary from run to
+run: a CI run heard the French sentence as "bouhou je vous répare à quelqu'un de mon abomement s'il vous
+plait".
 """
 
 from __future__ import annotations
 
 import subprocess
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +38,11 @@ CASES = (
     (bm.Phrase("de", "de", "Guten Tag, ich möchte meine Rechnung bezahlen, aber die Karte wird abgelehnt."),
      ("guten", "möchte", "rechnung")),
 )
+
+
+def fold(word: str) -> str:
+    """Without accents: Whisper writes "plait" for "plaît" as often as not, which is not a missed word."""
+    return "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
 
 
 @pytest.fixture(scope="module")
@@ -65,8 +73,8 @@ def test_each_turn_gets_its_language_and_its_words(real_server, spoken):
         assert t.language_confidence is not None and 0.5 < t.language_confidence <= 1.0
     for clip, group in zip(order, by_clip):
         text = " ".join(f["transcript"] for f in group)
-        words = set(bm.plain_words(text))
-        missing = [w for w in CASES[clip][1] if w not in words]
+        words = {fold(w) for w in bm.plain_words(text)}
+        missing = [w for w in CASES[clip][1] if fold(w) not in words]
         assert len(missing) <= 1, (CASES[clip][0].language, text, missing)
     # Formatted finals carry the language too.
     assert all(t.language_code for t in run.finals(formatted=True))
