@@ -445,8 +445,6 @@ def run_models_bench(args: argparse.Namespace) -> int:
 
 def _rss_now_mb() -> float:
     """Resident memory of this process now (Linux /proc; 0 elsewhere)."""
-    try:
-        pages = int(Path("/proc/self/statm").read_text().split()[1])
-    except (OSError, IndexError, ValueError):
-        return 0.0
-    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+    from ..bench.stream import ProcMonitor
+
+    return ProcMonitor(os.getpid()).status_kb().get("VmRSS", 0) / 1024

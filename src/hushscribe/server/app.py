@@ -100,9 +100,7 @@ def load_engine(config: ServerConfig) -> Engine:
     engines: dict[str, Engine] = {"english": english}
     unavailable: dict[str, str] = {}
     if multi_choice.kind == "off":
-        unavailable["multilingual"] = (catalog.missing_base_message() if config.multilingual_model in ("", "auto")
-                                       else "universal-streaming-multilingual is turned off on this server "
-                                            "(--multilingual-model off)")
+        unavailable["multilingual"] = catalog.multilingual_off_reason(config.multilingual_model)
     elif multi_choice == english_choice and english.multilingual:
         engines["multilingual"] = english
     else:

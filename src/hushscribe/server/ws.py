@@ -65,7 +65,6 @@ class SessionRunner:
         self.gone = False
         self.close_code: int | None = None
         self._drained = asyncio.Event()
-        self._key_id = ""
         self._prefix = ""
         self.stalled = False
 
@@ -293,7 +292,6 @@ class SessionRunner:
         # Registered before any await: global admission counts it at once.
         self.state.sessions[sid] = session
         self.state.runners.add(self)
-        self._key_id = auth.key_id
         self.state.metrics.sessions.inc()
         try:
             expires_at = int(time.time()) + self.max_session_s
