@@ -46,7 +46,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from ..pii.spoken import ORD_TEENS, ORD_TENS, ORD_UNITS, SCALES, TEENS, TENS, TLDS, UNITS, normalize_spoken
+from ..pii.spoken import TLDS, normalize_spoken
+from ..pii.vocab import ORD_TEENS, ORD_TENS, ORD_UNITS, SCALES, TEENS, TENS, UNITS
 from .stream import RATE, load_call_dir, read_call_pcm, terminate_and_wait
 
 WINDOW_TOL_MS = 500  # a call's final word belongs to a labelled turn when within this of it

@@ -1,6 +1,6 @@
 """PII detection and rendering for streaming redaction (spec section 7).
 
-Pure parts (``policies``, ``render``, ``spoken``, ``rules``) import nothing heavy; the
+Pure parts (``policies``, ``render``, ``spoken``, ``recognizers``) import nothing heavy; the
 Presidio/spaCy adapter loads lazily, once per process, on the first detection (or on
 :func:`warm_up`).
 

@@ -28,8 +28,9 @@ import threading
 
 from . import lexicon as lx
 from .policies import DEFAULT_POLICIES
-from .rules import FIELD_WORDS
+from .recognizers.context import FIELD_WORDS
 from .types import Span
+from .vocab import WEEKDAYS, month_regex
 
 log = logging.getLogger(__name__)
 
@@ -67,10 +68,8 @@ _NER_MAPPING = {
 
 _SCORE_THRESHOLD = 0.4
 _NOT_ENTITY = frozenset(lx.NOT_ENTITY)
-_WEEKDAY_RE = re.compile(r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b", re.I)
-_MONTH_RE = re.compile(
-    r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december)\b", re.I
-)
+_WEEKDAY_RE = re.compile(r"\b(?:" + "|".join(sorted(WEEKDAYS)) + r")s?\b", re.I)
+_MONTH_RE = re.compile(rf"\b{month_regex(abbreviations=False)}\b", re.I)
 _DURATION_RE = re.compile(r"\b(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?)\b", re.I)
 _ORG_SUFFIX = frozenset(lx.ORG_SUFFIXES)
 # A word after one of these is a common noun ("the traveler's", "a Driver"), never a name.
