@@ -229,6 +229,12 @@ class Values:
         d = self._num(4)
         return Value(d, _digits(d, self.rng))
 
+    def v_ssn4(self) -> Value:
+        return self.v_last4()
+
+    def v_bankacct(self) -> Value:
+        return self.v_account()
+
     def v_cvv(self) -> Value:
         d = str(self.rng.randrange(1, 10)) + self._num(2)
         return Value(d, _digits(d, self.rng))
@@ -304,7 +310,7 @@ LABELS = {
     "phone": "phone_number", "card": "credit_card_number", "last4": "credit_card_number",
     "cvv": "credit_card_cvv", "expiry": "credit_card_expiration", "ssn": "us_social_security_number",
     "dob": "date_of_birth", "account": "account_number", "routing": "banking_information", "age": "person_age",
-    "address": "location", "email": "email_address", "license": "drivers_license",
+    "address": "location", "ssn4": "us_social_security_number", "bankacct": "banking_information", "email": "email_address", "license": "drivers_license",
 }
 
 TEMPLATES: tuple[str, ...] = (
@@ -360,7 +366,7 @@ TEMPLATES: tuple[str, ...] = (
     "Valid through {expiry}.",
     # ssn
     "My social security number is {ssn}.",
-    "The last four of my social are {last4}.",
+    "The last four of my social are {ssn4}.",
     "My SSN is {ssn}.",
     "Sure, my social is {ssn}.",
     "For verification, social security {ssn}.",
@@ -379,7 +385,7 @@ TEMPLATES: tuple[str, ...] = (
     "My customer number is {account}, I think.",
     "Reference number {account}.",
     "The routing number is {routing}.",
-    "My bank routing number is {routing} and the checking account is {account}.",
+    "My bank routing number is {routing} and the checking account is {bankacct}.",
     "The claim number is {account}.",
     "I have the confirmation number here, it's {account}.",
     # age

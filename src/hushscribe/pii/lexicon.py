@@ -351,6 +351,8 @@ ORG_SUFFIXES = _words(
     lending trust mutual assurance ventures networks software studios institute
     academy credit claims power broadband telecommunications bancshares securities
     investments brokerage dealership automotive auto rentals airways express
+    optical solar roofing plumbing heating construction movers moving freight shipping transport
+    transportation law legal accounting staffing supply supplies printing outfitters apparel
     """
 )
 

@@ -21,6 +21,7 @@ _NAME_TRIGGERS_STRONG = PhraseSet((
     "my name is", "my name's", "name is", "name's", "first name is", "last name is", "surname is",
     "full name is", "middle name is", "maiden name is", "i'm called", "named", "by the name of",
     "under the name", "under the name of", "goes by", "cardholder is", "account holder is",
+    "holder is", "policy holder is", "policyholder is", "the insured is", "primary holder is",
     "first name", "last name", "the name is", "name on the account is", "name on the card is",
 ))
 _NAME_TRIGGERS = PhraseSet((

@@ -62,10 +62,13 @@ def _orgs(toks: list[Tok], out: SpanSink, formatted: bool) -> None:
                     if p.cap and p.low not in lx.NOT_NAME_WORDS and p.low not in _GENERIC_ORG_WORDS:
                         j -= 1
                     break
-            else:
-                if p.low in lx.NOT_NAME_WORDS or p.low in _GENERIC_ORG_WORDS or not p.low.isalpha() or p.low in _ORG_CUES:
-                    break
+            elif p.low in lx.NOT_NAME_WORDS or not p.low.isalpha() or p.low in _ORG_CUES:
+                break
             j -= 1
+        if not formatted:
+            # generic words may sit inside a name ("cascade water company"), not lead it ("car insurance")
+            while j < i and toks[j].low in _GENERIC_ORG_WORDS:
+                j += 1
         if j == i:
             continue
         if not formatted:
