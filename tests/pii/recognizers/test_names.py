@@ -26,3 +26,30 @@ def test_spelled_name_after_the_name():
 ])
 def test_ambiguous_words_are_not_names(text):
     assert found(text, NameRecognizer()) == set()
+
+
+@pytest.mark.parametrize("text, value", [
+    ("Thank you for calling Horizon Airlines, this is Ingrid.", "Ingrid"),
+    ("thank you for calling northwind energy this is hamza how can i help", "hamza"),
+    ("thanks for calling acme this is astrid nakamura", "astrid nakamura"),
+])
+def test_agent_greeting_names_an_unknown_first_name(text, value):
+    assert ("person_name", value) in found(text, NameRecognizer())
+
+
+@pytest.mark.parametrize("text", [
+    "Thank you for calling, this is the billing department.",
+    "thanks for calling this is going to take a while",
+    "Thanks for calling back, this is great.",
+    "this is ingrid",  # no greeting: an unknown word after "this is" proves nothing
+])
+def test_greeting_rule_needs_a_greeting_and_a_name_like_word(text):
+    assert found(text, NameRecognizer()) == set()
+
+
+@pytest.mark.parametrize("text", [
+    "thanks for calling back this is great",
+    "thank you for calling this is ridiculous",
+])
+def test_spoken_greeting_must_name_a_company(text):
+    assert found(text, NameRecognizer()) == set()

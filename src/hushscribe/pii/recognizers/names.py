@@ -76,6 +76,34 @@ def _name_word(toks: list[Tok], t: Tok, *, formatted: bool) -> bool:
     return _is_lexname(t) and (t.low not in lx.AMBIGUOUS_SURNAMES or t.low in lx.SURNAMES and t.low not in lx.AMBIGUOUS_SURNAMES)
 
 
+_GREETING_END = frozenset(("how", "speaking", "here", "and", "what", "who"))
+
+
+def _agent_greeting(toks: list[Tok], i: int) -> bool:
+    """Is toks[i:] preceded by an agent's greeting, "for calling <company>" ("thanks for calling
+    back, this is great" names no company: no greeting)?"""
+    for q in range(1, i):
+        if toks[q].low == "calling" and toks[q - 1].low == "for":
+            return any(_plain_word(t) for t in toks[q + 1 : i])
+    return False
+
+
+def _plain_word(t: Tok) -> bool:
+    return t.low not in lx.NOT_NAME_WORDS and t.text.replace("'", "").isalpha() and len(t.low) > 1
+
+
+def _clause_end(toks: list[Tok], j: int) -> bool:
+    """Does the clause end after toks[j] or after toks[j+1] (a first name, or first + last name)?"""
+    for k in (j, j + 1):
+        if k + 1 >= len(toks) or toks[k + 1].sent != toks[k].sent or re.search(r"[,.;:!?]", toks[k].after):
+            return True
+        if toks[k + 1].low in _GREETING_END:
+            return True
+        if k == j and not _plain_word(toks[k + 1]):
+            return False
+    return False
+
+
 def _names(toks: list[Tok], out: SpanSink, formatted: bool) -> list[tuple[int, int]]:
     """Person names from triggers and the name lists. Returns token ranges found."""
     found: list[tuple[int, int, float, str]] = []
@@ -134,6 +162,9 @@ def _names(toks: list[Tok], out: SpanSink, formatted: bool) -> list[tuple[int, i
                         ok = True  # "this is siobhan o'neill": unknown first name + known surname
                     if not ok and trig_low in ("under", "named", "called", "surname") and t.low in lx.SURNAMES and t.low not in lx.AMBIGUOUS_SURNAMES:
                         ok = True  # "the account's under kowalski"
+                    if (not ok and trig_low in ("this is", "it's") and (t.cap or not formatted) and _agent_greeting(toks, i)
+                            and _plain_word(t) and _clause_end(toks, j)):
+                        ok = True  # "thank you for calling acme, this is ingrid": the agent says their name
                 if ok:
                     k = j + 1
                     if can_follow(j):
