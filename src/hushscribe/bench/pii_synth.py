@@ -16,8 +16,10 @@ part measures phrasings *and* values never seen while changing rules. Improve ru
 ``dev`` only; report ``test``.
 
 Forms: ``formatted`` (capitals, punctuation, digits as people write them) and ``spoken``
-(lower case, no punctuation, numbers as words, as a caller says them); ``negative`` turns
-carry numbers, times, amounts and name-like words but no PII.
+(lower case, no punctuation, numbers as words as a caller says them -- or, for about a third
+of the numeric values, as digit groups the way Whisper writes them in an unformatted final);
+both forms sometimes start with a filler ("um", "okay so"). ``negative`` turns carry numbers,
+times, amounts and name-like words ("Will you mark the bill ...") but no PII.
 
 Output rows have the ``eval.jsonl`` schema (``form``, ``text``, ``spans`` with ``start``,
 ``end``, ``label``, ``text``), so ``hushscribe bench pii --data`` scores them.
@@ -458,6 +460,24 @@ NEGATIVE_TEMPLATES: tuple[str, ...] = (
     "I want to update my address.",
     "Can you verify my date of birth?",
     "I'll need my account number, hold on.",
+    "Will you mark the bill as paid?",
+    "Can I grant access to my wife?",
+    "I'll be home on Sunday after {n1}.",
+    "The bill for March was {n2} dollars.",
+    "I'd like to speak to a manager, please.",
+    "Hope you have a good day.",
+    "Is the May promotion still running?",
+    "I have {n1} questions about my plan.",
+    "Please press {n1} and then the pound key.",
+    "That's {n1} out of {n1} stars from me.",
+    "I'm calling about the status of my order.",
+    "The storm knocked out power on our street.",
+    "My son starts college in the fall.",
+    "We'll be away for {n1} weeks in June.",
+    "It feels like they rob me every month.",
+    "The new plan is {n2} dollars a month.",
+    "Can you hold for {n1} seconds?",
+    "I have been waiting since {n1} this morning.",
 )
 
 
@@ -507,6 +527,30 @@ def _template_parts() -> dict[str, str]:
     return parts
 
 
+#: Slots whose spoken form Whisper often writes as digits even in the unformatted final.
+_ASR_DIGIT_SLOTS = frozenset(("phone", "card", "last4", "ssn4", "cvv", "ssn", "account", "bankacct", "routing",
+                              "age", "address", "dob", "expiry", "license", "email"))
+_SPOKEN_FILLERS = ("", "", "", "", "um ", "uh ", "yeah ", "okay so ", "sure ")
+_WRITTEN_FILLERS = ("", "", "", "", "Um, ", "Yeah, ", "Okay, so ", "Sure, ")
+
+
+def _asr_digits(written: str) -> str:
+    """The unformatted-final look of a written value: lower case, digits kept, no punctuation
+    between digit groups ("(415) 555-0137" -> "415 555 0137")."""
+    s = written.lower().replace("(", "").replace(")", "")
+    s = re.sub(r"(?<=\d)[-./,](?=\d)", " ", s)
+    s = re.sub(r",", "", s) if "@" not in s else s
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def _with_filler(template: str, filler: str) -> str:
+    if not filler:
+        return template
+    first = template[:1]
+    rest = template if first == "{" or template.startswith("I ") or template.startswith("I'") else first.lower() + template[1:]
+    return filler + rest
+
+
 def generate(part: str, per_template: int = 6) -> Iterator[dict]:
     """Rows of one part: each of its templates filled ``per_template`` times, both forms."""
     rng = random.Random(f"{SEED}:{part}")
@@ -524,8 +568,15 @@ def generate(part: str, per_template: int = 6) -> Iterator[dict]:
                     drawn[slot] = values.slot(slot)
                 return drawn[slot]
 
-            for form, tmpl in (("formatted", t), ("spoken", _spoken_template(t))):
-                text, spans = _fill(tmpl, lambda s, f=form: pick(s).written if f == "formatted" else pick(s).spoken)
+            asr = {slot for slot in _ASR_DIGIT_SLOTS if rng.random() < 0.35}
+            fillers = (rng.choice(_WRITTEN_FILLERS), rng.choice(_SPOKEN_FILLERS))
+
+            def spoken(slot: str, asr: set[str] = asr) -> str:
+                return _asr_digits(pick(slot).written) if slot in asr else pick(slot).spoken
+
+            for form, tmpl in (("formatted", _with_filler(t, fillers[0])),
+                               ("spoken", fillers[1] + _spoken_template(t))):
+                text, spans = _fill(tmpl, lambda s, f=form: pick(s).written if f == "formatted" else spoken(s))
                 yield {"id": f"{part}-{k}", "form": form, "text": text, "template": t,
                        "spans": [{"start": a, "end": b, "label": lab, "text": v} for a, b, lab, v in spans]}
                 k += 1

@@ -53,3 +53,13 @@ def test_greeting_rule_needs_a_greeting_and_a_name_like_word(text):
 ])
 def test_spoken_greeting_must_name_a_company(text):
     assert found(text, NameRecognizer()) == set()
+
+
+def test_a_common_noun_surname_continues_a_name_after_a_strong_cue():
+    assert ("person_name", "amara miller") in found("the policy holder is amara miller", NameRecognizer())
+    assert ("person_name", "miller") not in found("the miller ground the flour", NameRecognizer())
+
+
+def test_capitalised_unknown_first_name_with_a_capitalised_surname():
+    assert ("person_name", "Hamza Walker") in found("It's Hamza Walker, I called earlier.", NameRecognizer())
+    assert found("it's hamza walker i called earlier", NameRecognizer()) == set()  # lower case: no evidence

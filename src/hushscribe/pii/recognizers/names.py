@@ -157,7 +157,7 @@ def _names(toks: list[Tok], out: SpanSink, formatted: bool) -> list[tuple[int, i
                         and len(t.low) > 1
                         and can_follow(j)
                         and nxt.low in lx.SURNAMES
-                        and nxt.low not in lx.AMBIGUOUS_SURNAMES
+                        and (nxt.low not in lx.AMBIGUOUS_SURNAMES or (formatted and t.cap and nxt.cap))
                     ):
                         ok = True  # "this is siobhan o'neill": unknown first name + known surname
                     if not ok and trig_low in ("under", "named", "called", "surname") and t.low in lx.SURNAMES and t.low not in lx.AMBIGUOUS_SURNAMES:
@@ -169,6 +169,8 @@ def _names(toks: list[Tok], out: SpanSink, formatted: bool) -> list[tuple[int, i
                     k = j + 1
                     if can_follow(j):
                         k = max(k, extend(j + 1, 2) if j + 1 < n and toks[j + 1].sent == t.sent else k)
+                        if ns and k == j + 1 and k < n and toks[k].sent == t.sent and toks[k].low in lx.SURNAMES:
+                            k += 1  # "my name is amara miller": after "name is", even a common-noun surname
                     score = 0.85 if ns or trig_low in _TITLE_WORDS else 0.75
                     found.append((j, k, score, "rule:name:trigger"))
                     for q in range(j, k):
