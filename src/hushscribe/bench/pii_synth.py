@@ -568,7 +568,7 @@ def generate(part: str, per_template: int = 6) -> Iterator[dict]:
                     drawn[slot] = values.slot(slot)
                 return drawn[slot]
 
-            asr = {slot for slot in _ASR_DIGIT_SLOTS if rng.random() < 0.35}
+            asr = {slot for slot in sorted(_ASR_DIGIT_SLOTS) if rng.random() < 0.35}
             fillers = (rng.choice(_WRITTEN_FILLERS), rng.choice(_SPOKEN_FILLERS))
 
             def spoken(slot: str, asr: set[str] = asr) -> str:
