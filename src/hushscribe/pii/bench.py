@@ -32,6 +32,7 @@ from pathlib import Path
 
 from hushscribe.core.formatting import TimedWord
 
+from .detector import get_detector
 from .policies import UMBRELLAS, compatible
 from .render import render_words
 from .types import Span
@@ -147,8 +148,6 @@ def run_text_benchmark(
     for p in paths:
         items.extend(load_items(p))
     if detector is None:
-        from .detector import get_detector
-
         detector = get_detector()
     detector.warm_up()
 

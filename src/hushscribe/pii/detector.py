@@ -104,7 +104,7 @@ class PiiDetector:
         self._engine = None
         if use_presidio:
             try:
-                from .presidio_engine import PresidioEngine
+                from .presidio_engine import PresidioEngine  # noqa: PLC0415 - heavy optional: presidio + spaCy
 
                 self._engine = PresidioEngine()
             except ImportError as exc:  # pragma: no cover - deployment without presidio

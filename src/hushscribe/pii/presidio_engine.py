@@ -79,7 +79,7 @@ _NAMES = lx.FIRST_NAMES | lx.SURNAMES
 
 
 def _offline_tldextract():
-    import tldextract
+    import tldextract  # noqa: PLC0415 - heavy optional dependency, loaded with presidio
 
     return tldextract.TLDExtract(cache_dir=None, suffix_list_urls=(), fallback_to_snapshot=True)
 
@@ -101,11 +101,11 @@ class PresidioEngine:
         self._load()
 
     def _load(self) -> None:
-        import importlib
+        import importlib  # noqa: PLC0415 - used only here, next to the heavy imports
 
-        from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
-        from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
-        from presidio_analyzer.predefined_recognizers import (
+        from presidio_analyzer import AnalyzerEngine, RecognizerRegistry  # noqa: PLC0415 - heavy optional (spaCy)
+        from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine  # noqa: PLC0415 - heavy optional
+        from presidio_analyzer.predefined_recognizers import (  # noqa: PLC0415 - heavy optional
             CreditCardRecognizer,
             EmailRecognizer,
             IbanRecognizer,

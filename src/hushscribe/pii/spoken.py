@@ -416,7 +416,7 @@ def _build_pieces(text: str, words: list[_W]) -> list[_P]:
                 j += 1
                 break
             j += 1
-        parts = [(sep, seg) for sep, seg in zip(seps, segments) if seg]
+        parts = [(sep, seg) for sep, seg in zip(seps, segments, strict=False) if seg]
         segments = [seg for _, seg in parts]
         prev_low = pieces[-1].low if pieces else ""
         if prev_low in _MONTHS and len(segments) == 1:
@@ -611,7 +611,7 @@ def _split_lead_dots(pieces: list[_P]) -> list[_P]:
     """ASR writes "speedtest .northwind .net" / "HR .Verfi at x .org": a word led by a dot,
     after a word with nothing between, is "dot" + word for the address assembly."""
     out: list[_P] = []
-    for k, p in enumerate(pieces):
+    for p in pieces:
         if (
             p.lead == "."
             and p.kind in ("word", "num")
