@@ -576,7 +576,11 @@ def generate(part: str, per_template: int = 6) -> Iterator[dict]:
 
             for form, tmpl in (("formatted", _with_filler(t, fillers[0])),
                                ("spoken", fillers[1] + _spoken_template(t))):
-                text, spans = _fill(tmpl, lambda s, f=form: pick(s).written if f == "formatted" else spoken(s))
+
+                def value(slot: str, form: str = form) -> str:
+                    return pick(slot).written if form == "formatted" else spoken(slot)
+
+                text, spans = _fill(tmpl, value)
                 yield {"id": f"{part}-{k}", "form": form, "text": text, "template": t,
                        "spans": [{"start": a, "end": b, "label": lab, "text": v} for a, b, lab, v in spans]}
                 k += 1
@@ -584,8 +588,12 @@ def generate(part: str, per_template: int = 6) -> Iterator[dict]:
         if template_part[t] != part:
             continue
         for _ in range(max(1, per_template // 2)):
-            for spoken, tmpl in ((False, t), (True, _spoken_template(t))):
-                text, _ = _fill(tmpl, lambda s, sp=spoken: _negative_value(s, rng, sp))
+            for as_spoken, tmpl in ((False, t), (True, _spoken_template(t))):
+
+                def number(slot: str, as_spoken: bool = as_spoken) -> str:
+                    return _negative_value(slot, rng, as_spoken)
+
+                text, _ = _fill(tmpl, number)
                 yield {"id": f"{part}-{k}", "form": "negative", "text": text, "template": t, "spans": []}
                 k += 1
 

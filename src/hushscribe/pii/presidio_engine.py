@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from typing import Any
 
 from . import lexicon as lx
 from .policies import DEFAULT_POLICIES
@@ -96,8 +97,8 @@ class PresidioEngine:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self.nlp = None
-        self.analyzer = None
+        self.nlp: Any = None  # spacy.Language once loaded
+        self.analyzer: Any = None  # presidio AnalyzerEngine once loaded
         self._load()
 
     def _load(self) -> None:
@@ -142,7 +143,7 @@ class PresidioEngine:
             models=[{"lang_code": "en", "model_name": SPACY_PACKAGE}],
             ner_model_configuration=ner_conf,
         )
-        engine.nlp = {"en": self.nlp}  # already loaded: never let Presidio download a model
+        engine.nlp = {"en": self.nlp}  # type: ignore[assignment]  # already loaded: never let Presidio download
 
         registry = RecognizerRegistry(supported_languages=["en"])
         for rec in (
@@ -160,7 +161,7 @@ class PresidioEngine:
             registry=registry,
             nlp_engine=engine,
             supported_languages=["en"],
-            context_aware_enhancer=_NoContext(),
+            context_aware_enhancer=_NoContext(),  # type: ignore[arg-type]  # duck-typed no-op
             default_score_threshold=_SCORE_THRESHOLD,
         )
         self._engine = engine
@@ -240,8 +241,8 @@ class PresidioEngine:
             if policy == "nationality":
                 if low in ("american", "america"):
                     return None
-                known = lx.NATIONALITIES | lx.GROUP_WORDS | lx.RELIGIONS | lx.POLITICAL | lx.LANGUAGES
-                if low not in known and low.rstrip("s") not in known:
+                groups = lx.NATIONALITIES | lx.GROUP_WORDS | lx.RELIGIONS | lx.POLITICAL | lx.LANGUAGES
+                if low not in groups and low.rstrip("s") not in groups:
                     # spaCy sm calls unfamiliar given names NORP ("I spoke to Anneliese")
                     if len(words) <= 2 and frag[:1].isupper() and start > 0:
                         policy, score = "person_name", 0.55
@@ -258,8 +259,8 @@ class PresidioEngine:
             elif label == "TIME" and "time" in wanted:
                 out.append(Span(a, b, "time", 0.8, "spacy:TIME"))
             elif label == "DATE":
-                if _WEEKDAY_RE.search(txt) and "day" in wanted:
-                    m = _WEEKDAY_RE.search(txt)
+                m = _WEEKDAY_RE.search(txt)
+                if m is not None and "day" in wanted:
                     out.append(Span(a + m.start(), a + m.end(), "day", 0.8, "spacy:DATE"))
                 elif _DURATION_RE.search(txt) and not _MONTH_RE.search(txt) and "duration" in wanted:
                     out.append(Span(a, b, "duration", 0.7, "spacy:DATE"))
