@@ -5,6 +5,7 @@ Python examples run against a local server (scripted engine)."""
 from __future__ import annotations
 
 import glob
+import json
 import os
 import re
 import shlex
@@ -17,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from hushscribe.cli.main import build_parser
-from tests.server.conftest import API_KEY, live_server, make_server  # noqa: F401  (fixtures)
+from hushscribe.engine.fake import FakeEngine
+from tests.server.conftest import API_KEY
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
@@ -103,8 +105,6 @@ def test_dev_key_command(tmp_path):
 
 
 def test_models_commands_verbatim():
-    import json
-
     for argv in (a for a in HS_COMMANDS if a[1] == "models"):
         r = run(argv)
         assert r.returncode == 0, r.stderr
@@ -180,8 +180,6 @@ def test_python_sdk_examples_run(live_server, capsys):
 
 
 def test_redacted_audio_example_runs(make_server, capsys, monkeypatch, tmp_path):
-    from hushscribe.engine.fake import FakeEngine
-
     server = make_server(engine=FakeEngine(lambda req: "And so, my fellow Americans, ask not, said John Kennedy."),
                          redacted_audio="download")
     code = _python_example("hushscribe_redact_audio=True")

@@ -8,6 +8,7 @@ probability of each frame; the audio under it is zeros unless a test needs a ram
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -15,13 +16,18 @@ from assemblyai.streaming.v3._base import _BaseStreamingClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hushscribe.core import messages as m
+from hushscribe.core.formatting import TimedWord
+from hushscribe.core.session import SessionSettings
+from hushscribe.engine.fake import spread_words
+from hushscribe.vad.energy import EnergyVadStream
+
 from .conftest import (
     FRAME,
     FRAME_BYTES,
     SENTENCE,
     Driver,
     FakeClock,
-    ScriptedVad,
     growing_script,
     index_value,
     make_session,
@@ -33,11 +39,6 @@ from .conftest import (
     sine,
     zeros_bytes,
 )
-from hushscribe.core import messages as m
-from hushscribe.core.formatting import TimedWord
-from hushscribe.core.session import SessionSettings
-from hushscribe.engine.fake import spread_words
-from hushscribe.vad.energy import EnergyVadStream
 
 # One turn: 16 silent frames, 32 speech frames (512..1536 ms), 60 silent frames.
 ONE_TURN = pattern(("s", 16), ("v", 32), ("s", 60))
@@ -247,7 +248,7 @@ def test_partial_requests_follow_interval_and_min_audio():
     parts = [r for r in d.requests if r.kind == "partial"]
     assert len(parts) >= 3
     ends = [r.offset_ms + r.duration_ms for r in parts]
-    assert all(b - a >= 1000 for a, b in zip(ends, ends[1:]))
+    assert all(b - a >= 1000 for a, b in pairwise(ends))
     assert all(r.duration_ms >= 500 for r in parts)
     assert len({r.offset_ms for r in parts}) == 1  # every decode starts at the turn start
 
@@ -506,7 +507,7 @@ def test_force_endpoint_then_continue_same_session():
     probs = pattern(("s", 5), ("v", 30)) * 3 + pattern(("s", 60))
     s = make_session(probs, include_partial_turns="false")
     d = Driver(s, script=growing_script())
-    for k in range(3):
+    for _ in range(3):
         d.frames(35)
         d.text('{"type":"ForceEndpoint"}')
     d.frames(60)

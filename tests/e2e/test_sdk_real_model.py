@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import threading
+from urllib.parse import urlencode
 
+import numpy as np
 import pytest
+import websocket
 
 from hushscribe.bench.corpus import load_clips, read_pcm16
 from hushscribe.bench.scoring import corpus_wer
@@ -55,12 +59,6 @@ def test_terminate_always_yields_the_last_turn(real_server, audio_dir):
 
 def test_raw_websocket_quickstart(real_server, audio_dir):
     """AssemblyAI's raw websocket-client quickstart, with only the URL and the audio source changed."""
-    import threading
-    import time
-    from urllib.parse import urlencode
-
-    import websocket
-
     YOUR_API_KEY = E2E_KEY
     CONNECTION_PARAMS = {"sample_rate": 16000, "format_turns": True}
     API_ENDPOINT_BASE_URL = real_server.ws_url  # was "wss://streaming.assemblyai.com/v3/ws"
@@ -114,8 +112,6 @@ def test_raw_websocket_quickstart(real_server, audio_dir):
 
 def test_noise_and_silence_give_no_text(real_server):
     """Whisper hallucinates on non-speech; the VAD and the decode guards must keep it out."""
-    import numpy as np
-
     rng = np.random.default_rng(7)
     quiet = rng.normal(0, 10 ** (-62 / 20), 16000 * 6)  # the calls' noise floor (-62 dBFS)
     hum = 0.02 * np.sin(2 * np.pi * 50 * np.arange(16000 * 4) / 16000)  # mains hum

@@ -7,8 +7,10 @@ import json
 import wave
 from pathlib import Path
 
+import av
 import numpy as np
 import pytest
+from assemblyai.streaming.v3 import TurnEvent
 
 from hushscribe.bench.scoring import corpus_wer
 from hushscribe.cli.main import main
@@ -36,8 +38,6 @@ def transcribe(*argv: str) -> None:
 
 
 def test_wer_on_real_clips_and_json_turns_are_api_turns(audio_dir, tmp_path, capsys):
-    from assemblyai.streaming.v3 import TurnEvent
-
     table = refs(audio_dir)
     transcribe(*(str(table[c][0]) for c in WER_CLIPS), "--format", "json", "--out", str(tmp_path))
     hyps = []
@@ -52,7 +52,7 @@ def test_wer_on_real_clips_and_json_turns_are_api_turns(audio_dir, tmp_path, cap
     wer = corpus_wer([table[c][1] for c in WER_CLIPS], hyps)
     with capsys.disabled():
         print(f"\ntranscribe WER on {len(WER_CLIPS)} real clips: {wer:.3f}")
-    assert wer < 0.2, list(zip(WER_CLIPS, hyps))
+    assert wer < 0.2, list(zip(WER_CLIPS, hyps, strict=False))
     assert "-> " in capsys.readouterr().err  # one line per written file
 
 
@@ -80,12 +80,10 @@ def test_hash_substitution_and_policies(audio_dir, tmp_path, capsys):
 
 
 def _encode(src: Path, dst: Path, codec: str) -> None:
-    import av
-
     with wave.open(str(src)) as w:
         x, rate = np.frombuffer(w.readframes(w.getnframes()), "<i2"), w.getframerate()
     with av.open(str(dst), "w") as out:
-        stream = out.add_stream(codec, rate=rate, layout="mono")
+        stream: av.audio.stream.AudioStream = out.add_stream(codec, rate=rate, layout="mono")  # type: ignore[assignment]
         frame = av.AudioFrame.from_ndarray(x[None, :].copy(), format="s16", layout="mono")
         frame.sample_rate = rate
         for packet in [*stream.encode(frame), *stream.encode(None)]:
@@ -118,7 +116,7 @@ def test_same_turns_and_redaction_as_a_streaming_session(real_server, audio_dir,
     assert [t.turn_order for t in streamed] == [t["turn_order"] for t in offline]
     # Same turn boundaries. Word times agree to a Whisper frame or two: two decodes of the same audio
     # (here in two processes) do not always align word timestamps identically.
-    times = [(w.start, w.end, o["start"], o["end"]) for t, u in zip(streamed, offline)
-             for w, o in zip(t.words, u["words"])]
+    times = [(w.start, w.end, o["start"], o["end"]) for t, u in zip(streamed, offline, strict=False)
+             for w, o in zip(t.words, u["words"], strict=False)]
     assert len(times) == sum(len(t["words"]) for t in offline)
     assert all(abs(a - c) <= 100 and abs(b - d) <= 100 for a, b, c, d in times), times

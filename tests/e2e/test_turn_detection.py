@@ -9,6 +9,7 @@ natural pauses of up to ~3 s inside them.
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 
 import pytest
 
@@ -78,7 +79,7 @@ def test_holds_yield_no_turn(call_results):
     """During a 5 s+ hold (silence with a faint noise floor) no final is produced."""
     holds = 0
     for call, _, run in call_results:
-        for a, b in zip(call.turns, call.turns[1:]):
+        for a, b in pairwise(call.turns):
             if b.start_ms - a.end_ms < 5000:
                 continue
             holds += 1

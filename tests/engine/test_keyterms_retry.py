@@ -8,8 +8,7 @@ import numpy as np
 
 from hushscribe.core.formatting import TimedWord
 from hushscribe.core.ports import DecodeRequest
-from hushscribe.engine.faster_whisper import (WHISPER_MAX_LENGTH, FasterWhisperEngine, WhisperOptions,
-                                              _merge_retry)
+from hushscribe.engine.faster_whisper import WHISPER_MAX_LENGTH, FasterWhisperEngine, WhisperOptions, _merge_retry
 
 
 def _seg(text: str, start: float, ratio: float = 1.2):

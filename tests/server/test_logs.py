@@ -23,7 +23,7 @@ SECRETS = ("John", "Smith", "4111", "john.smith", "example.com", "Quixotic")
 
 def _session(server, query: str, headers: dict | None = None) -> list[dict]:
     ws = websocket.create_connection(f"{server.ws_url}?{query}", header=headers or {}, timeout=10)
-    out = []
+    out: list[dict] = []
     try:
         for c in chunks(utterance(1500, 1500), 100):
             ws.send_binary(c)

@@ -13,12 +13,14 @@ import os
 import threading
 import time
 import urllib.parse
+from typing import Any
 
 import httpx
 import numpy as np
 import pytest
 import websocket
 from assemblyai.streaming.v3 import (
+    AsyncStreamingClient,
     StreamingClient,
     StreamingClientOptions,
     StreamingEvents,
@@ -27,6 +29,9 @@ from assemblyai.streaming.v3 import (
 from assemblyai.streaming.v3._base import _BaseStreamingClient
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
+
+from hushscribe.core.params import PII_POLICIES, SPEECH_MODELS
+from hushscribe.engine.fake import FakeEngine
 
 from .conftest import (
     API_KEY,
@@ -44,13 +49,6 @@ from .conftest import (
     terminate,
     utterance,
 )
-from hushscribe.core.params import PII_POLICIES, SPEECH_MODELS
-from hushscribe.engine.fake import FakeEngine
-
-try:  # present in assemblyai 1.8.2
-    from assemblyai.streaming.v3 import AsyncStreamingClient
-except ImportError:  # pragma: no cover
-    AsyncStreamingClient = None
 
 URL = "/v3/ws?sample_rate=16000"
 BEGIN_CONFIG_KEYS = {"model", "mode", "api_version", "speaker_labels", "redact_pii", "filter_profanity",
@@ -750,7 +748,7 @@ def ws_recv(ws: websocket.WebSocket):
 
 
 def ws_drain(ws: websocket.WebSocket) -> tuple[list[dict], tuple]:
-    out = []
+    out: list[dict] = []
     while True:
         item = ws_recv(ws)
         if item[0] == "close":
@@ -879,7 +877,11 @@ class RecordingClient(StreamingClient):
 
 class SdkEvents:
     def __init__(self, *, want_formatted: bool = False):
-        self.begin, self.turns, self.termination, self.errors, self.speech_started = [], [], [], [], []
+        self.begin: list[Any] = []
+        self.turns: list[Any] = []
+        self.termination: list[Any] = []
+        self.errors: list[Any] = []
+        self.speech_started: list[Any] = []
         self.final = threading.Event()
         self.final_at = 0.0
         self.want_formatted = want_formatted
@@ -990,7 +992,6 @@ def test_python_sdk_sync_bad_parameter(live_server):
     assert "sample_rate must be at least 8,000 Hz" in str(ev.errors[0])
 
 
-@pytest.mark.skipif(AsyncStreamingClient is None, reason="SDK without AsyncStreamingClient")
 def test_python_sdk_async(live_server):
     raw: list[dict] = []
     parsed: list = []

@@ -42,9 +42,14 @@ import sys
 import time
 import urllib.parse
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from itertools import pairwise
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
+
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 from ..pii.spoken import ORD_TEENS, ORD_TENS, ORD_UNITS, SCALES, TEENS, TENS, TLDS, UNITS, normalize_spoken
 from .stream import RATE, load_call_dir, read_call_pcm, terminate_and_wait
@@ -128,7 +133,7 @@ def _has_word(text_low: str, word: str) -> bool:
         return True  # glued into an address: "davidchen@gmail.com", "speedtestnorthwind.net"
     if len(word) >= 6:  # split by the recogniser: "spring field" for "Springfield"
         toks = _ALPHA_WORD.findall(text_low)
-        return any(a + b == word for a, b in zip(toks, toks[1:]))
+        return any(a + b == word for a, b in pairwise(toks))
     return False
 
 
@@ -294,9 +299,6 @@ async def stream_pcm(url: str, key: str, pcm: bytes, query: dict[str, Any], *, r
                      chunk_ms: int = 100, timeout_s: float = 300.0, realtime: bool = False) -> StreamResult:
     """Send ``pcm`` (16 kHz s16le), then ``Terminate``; collect every message. Without pacing by
     default; ``realtime`` sends each chunk when its audio would exist (partials need that)."""
-    from websockets.asyncio.client import connect
-    from websockets.exceptions import ConnectionClosed
-
     res = StreamResult(recording)
     t0 = time.monotonic()
     headers = {"Authorization": key, "AssemblyAI-Version": "2025-05-12"}

@@ -17,9 +17,9 @@ import dataclasses
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 __all__ = [
     "SPEECH_MODELS",
@@ -450,7 +450,7 @@ def _revision_interval(name: str, v: Any) -> int:
     return min(max(n, lo), hi)
 
 
-def _llm_gateway(name: str, v: Any) -> dict:
+def _llm_gateway(name: str, v: Any) -> dict[str, Any]:
     obj = _loads(name, v) if isinstance(v, str) else v
     if not isinstance(obj, dict):
         raise ParamError(name, _DICT_ERR)
@@ -575,7 +575,7 @@ class SessionParams:
     webhook_auth_header_name: str | None = None
     webhook_auth_header_value: str | None = None
     # A dict is unhashable; keep it out of __hash__ so SessionParams stays hashable.
-    llm_gateway: dict | None = field(default=None, hash=False)
+    llm_gateway: dict[str, Any] | None = field(default=None, hash=False)
     customer_support_audio_capture: bool = False
     include_partial_turns: bool = None  # type: ignore[assignment]  # resolved: not redact_pii
     redact_pii: bool = False
@@ -624,7 +624,7 @@ class SessionParams:
         codes = tuple(c for c in self.language_codes if c != "multi")
         return codes or MULTILINGUAL_LANGUAGES
 
-    def begin_configuration(self) -> dict:
+    def begin_configuration(self) -> dict[str, Any]:
         """The 8 keys production echoes in ``Begin.configuration`` (spec §5.1)."""
         return {
             "model": self.speech_model,
@@ -637,7 +637,7 @@ class SessionParams:
             "voice_focus": self.voice_focus,
         }
 
-    def effective(self) -> dict:
+    def effective(self) -> dict[str, Any]:
         """Every resolved parameter as JSON-able data, for an echo extension key.
 
         Secrets (``token``, ``webhook_auth_header_value``) and the bookkeeping
@@ -669,7 +669,8 @@ def _convert_list(spec: _Spec, name: str, occurrences: Iterable[Any]) -> tuple[s
     items: list[Any] = []
     for occ in occurrences:
         items.extend(_split_list_value(name, occ))
-    return spec.convert(name, _clean_items(name, items))
+    converted: tuple[str, ...] = spec.convert(name, _clean_items(name, items))
+    return converted
 
 
 def parse_session_params(

