@@ -60,7 +60,6 @@ class SdkRun:
 def run_sdk(server: LiveServer, pcm: bytes, *, chunk_ms: int = 100, terminate_timeout: float = 120.0,
             key: str = E2E_KEY, **params: Any) -> SdkRun:
     """Stream ``pcm`` (16 kHz s16le) through the official SDK as fast as it sends, then Terminate."""
-
     run = SdkRun()
     done = threading.Event()
     client = StreamingClient(StreamingClientOptions(api_key=key, api_host=server.host,
@@ -73,6 +72,7 @@ def run_sdk(server: LiveServer, pcm: bytes, *, chunk_ms: int = 100, terminate_ti
         done.set()
 
     client.on(StreamingEvents.Termination, on_term)
+
     def on_error(c, e) -> None:
         run.errors.append(e)
         done.set()

@@ -201,7 +201,7 @@ def serve(app) -> Iterator[LiveServer]:
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="uvicorn")
     thread.start()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 120  # start-up loads the model and Presidio: ~10 s on a busy 2-core box
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
             raise RuntimeError("uvicorn did not start")
