@@ -308,7 +308,9 @@ assert [s.name for s in SETTINGS] == [f.name for f in fields(ServerConfig)], "se
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     for s in SETTINGS:
-        kw: dict[str, Any] = {"dest": s.name, "default": None, "help": f"{s.help} [env {s.env}; default {s.default!r}]"}
+        # argparse formats help with %: a literal one ("~+26 %") must be doubled, or --help prints a dict.
+        text = f"{s.help} [env {s.env}; default {s.default!r}]".replace("%", "%%")
+        kw: dict[str, Any] = {"dest": s.name, "default": None, "help": text}
         if s.choices:
             kw["choices"] = s.choices
         parser.add_argument(s.flag, **kw)
