@@ -1,5 +1,5 @@
 """Wire messages: every server message validates against the official Python SDK's models,
-integer fields are ints, close reasons fit a close frame, client text frames parse (spec §4-§5, §8)."""
+integer fields are ints, close reasons fit a close frame, client text frames parse (protocol §4-§5, §8)."""
 
 from __future__ import annotations
 

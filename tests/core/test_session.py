@@ -359,7 +359,7 @@ def test_turn_order_increments():
 @pytest.mark.parametrize("partials", ["true", "false"])
 def test_short_blip_is_discarded(partials):
     """A 64 ms blip (< min_speech_ms 96) is not a turn: no Turn message at all, and the next real
-    turn is turn_order 0 (spec §6.1 REC: no empty finals except for forced endpoints)."""
+    turn is turn_order 0 (protocol §6.1 REC: no empty finals except for forced endpoints)."""
     probs = pattern(("s", 5), ("v", 2), ("s", 60))
     s = make_session(probs, include_partial_turns=partials)
     d = Driver(s).frames(len(probs))
@@ -420,7 +420,7 @@ def test_consecutive_turns_do_not_overlap(name, probs, kw, force_at):
     """The pre-roll must not reach back into audio that the previous turn's final already
     covered: otherwise the same speech is transcribed twice (duplicated words at the boundary)
     and word times go backwards across turns. ForceEndpoint "cuts exactly at that point; the
-    rest becomes the next turn" (spec §4.3)."""
+    rest becomes the next turn" (protocol §4.3)."""
     s = make_session(probs, include_partial_turns="false", **kw)
     d = Driver(s, script=growing_script())
     if force_at is None:
@@ -798,7 +798,7 @@ def test_update_format_turns_for_later_turn_and_current_turn():
     d.text('{"type":"UpdateConfiguration","format_turns":true}')
     d.frames(len(TWO_TURNS) - 90)
     assert [(f["turn_order"], f["turn_is_formatted"]) for f in d.finals()] == [(0, False), (1, False), (1, True)]
-    # Switching off mid-turn also takes effect for the current turn (spec §6.3 REC).
+    # Switching off mid-turn also takes effect for the current turn (protocol §6.3 REC).
     s2 = make_session(TWO_TURNS, include_partial_turns="false", format_turns="true")
     d2 = Driver(s2)
     d2.frames(25)  # in turn 1

@@ -1,7 +1,7 @@
 """Streaming PII redaction end to end: the official SDK (and, where the SDK cannot express it, a raw
 WebSocket client) against the live server with the real model and the real detector.
 
-What is checked (spec §6.6, §7): with ``redact_pii`` no partials arrive by default; every final is
+What is checked (protocol §6.6, §7): with ``redact_pii`` no partials arrive by default; every final is
 redacted consistently in ``transcript``, ``utterance`` and ``words[].text`` with word count and
 timestamps unchanged; ``hash`` keeps punctuation and puts one ``#`` per alphanumeric character;
 ``entity_name`` puts one ``[POLICY]`` per word; both finals of ``format_turns`` are redacted;
@@ -147,7 +147,7 @@ def leaks(spans: list[tuple[str, str]], finals: list[str]) -> list[str]:
 
 
 def hashed(text: str, *, keep_possessive: bool = False) -> str:
-    """``text`` rendered by spec §7.4 ``hash``: the word core's alphanumerics become ``#``."""
+    """``text`` rendered by protocol §7.4 ``hash``: the word core's alphanumerics become ``#``."""
     a, b = word_core(text)
     if keep_possessive and b - a > 2 and text[b - 2] in "'\u2019" and text[b - 1] in "sS":
         b -= 2
@@ -167,7 +167,7 @@ def test_redacted_finals_consistent_and_hash_rendered(sdk, policy):
     clip = CLIPS[policy]
     red = sdk(clip, redact_pii=True)
     plain = sdk(clip, include_partial_turns=False)
-    # include_partial_turns defaults to false with redact_pii (spec §6.6): nothing but finals
+    # include_partial_turns defaults to false with redact_pii (protocol §6.6): nothing but finals
     assert red.turns and all(t.end_of_turn for t in red.turns), [(t.end_of_turn, t.transcript) for t in red.turns]
     assert not any(t.turn_is_formatted for t in red.turns)  # format_turns defaults to false
     rf, pf = red.finals(), plain.finals()
@@ -283,7 +283,7 @@ def test_policies_limit_redaction_to_person_name(real_server):
 
 def test_partials_with_redact_pii_are_unredacted(real_server):
     """include_partial_turns=true with redact_pii: partials arrive unredacted, finals are redacted
-    (AssemblyAI's documented behaviour, spec §7.5)."""
+    (AssemblyAI's documented behaviour, protocol §7.5)."""
     clip = CLIPS["person_name"]
     run = run_sdk_paced(real_server, clip_pcm(clip) + SILENCE_1S, redact_pii=True, include_partial_turns=True)
     assert not run.errors and run.termination is not None

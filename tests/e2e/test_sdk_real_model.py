@@ -10,14 +10,16 @@ import numpy as np
 import pytest
 import websocket
 
-from hushscribe.bench.corpus import load_clips, read_pcm16
+from hushscribe.bench.corpus import audio_set, load_clips, read_pcm16
 from hushscribe.bench.scoring import corpus_wer
 
 from .conftest import E2E_KEY, run_sdk
 
 pytestmark = pytest.mark.slow
 
-WER_BOUND = 0.12
+# Today's WER plus a margin, per audio set: 11.0 % on the 38 clips of the full set (docs/performance.md),
+# 7.1 % on the 9 clips of the repository's subset (2026-12-04).
+WER_BOUND = {"full": 0.12, "subset": 0.09}
 
 
 def test_sdk_streams_real_clips_within_wer_bound(real_server, audio_dir):
@@ -42,7 +44,7 @@ def test_sdk_streams_real_clips_within_wer_bound(real_server, audio_dir):
         hyps.append(" ".join(t.transcript for t in run.finals(formatted=True)))
     wer = corpus_wer(refs, hyps)
     print(f"\nWER over {len(clips)} real clips (formatted finals, Whisper-normalised): {wer:.3f}")
-    assert wer <= WER_BOUND
+    assert wer <= WER_BOUND.get(audio_set(audio_dir), WER_BOUND["full"])
 
 
 def test_terminate_always_yields_the_last_turn(real_server, audio_dir):

@@ -1,7 +1,7 @@
-"""Authentication: the pure :class:`Authenticator` rules and their effect on the WebSocket (spec §2).
+"""Authentication: the pure :class:`Authenticator` rules and their effect on the WebSocket (protocol §2).
 
 A refused session is accepted at the HTTP level, then gets ``Error`` 1008 and close 1008, and never
-a ``Begin`` (spec §2.2, §10).
+a ``Begin`` (protocol §2.2, §10).
 """
 
 from __future__ import annotations

@@ -56,7 +56,7 @@ BEGIN_CONFIG_KEYS = {"model", "mode", "api_version", "speaker_labels", "redact_p
 
 
 def sdk_parse(msg: dict):
-    """Every server message must validate against the Python SDK's models (spec §5.0, §14.5)."""
+    """Every server message must validate against the Python SDK's models (protocol §5.0, §14.5)."""
     parsed = _BaseStreamingClient._parse_message(msg)
     assert parsed is not None, f"the SDK does not understand {msg}"
     return parsed
@@ -148,7 +148,7 @@ def test_begin_first_and_prompt(client):
         assert {"model", "mode", "api_version"} <= set(cfg)
         assert set(cfg) == BEGIN_CONFIG_KEYS
         assert cfg["model"] == "universal-streaming-english"
-        assert cfg["mode"] is None  # Universal-Streaming echoes null (spec §5.1)
+        assert cfg["mode"] is None  # Universal-Streaming echoes null (protocol §5.1)
         assert cfg["api_version"] == "2025-05-12"
         assert cfg["redact_pii"] is False and cfg["speaker_labels"] is False
         parsed = sdk_parse(msg)

@@ -198,7 +198,8 @@ def multilingual(engine: Engine, vad: VoiceDetector, phrases: Sequence[Phrase] |
 
 
 def table(result: dict) -> str:
-    lines = ["model            load s  RSS +MB  clips  WER      decode s / audio s  CPU s / audio s",
+    lines = [f"English WER on the {result.get('audio_set', 'custom')} audio set ({result.get('audio_dir', '?')})",
+             "model            load s  RSS +MB  clips  WER      decode s / audio s  CPU s / audio s",
              "---------------  ------  -------  -----  -------  ------------------  ---------------"]
     for name, r in result.get("english", {}).items():
         e = r["english"]

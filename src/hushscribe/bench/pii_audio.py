@@ -52,6 +52,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from ..pii.spoken import ORD_TEENS, ORD_TENS, ORD_UNITS, SCALES, TEENS, TENS, TLDS, UNITS, normalize_spoken
+from .corpus import audio_set
 from .stream import RATE, load_call_dir, read_call_pcm, terminate_and_wait
 
 WINDOW_TOL_MS = 500  # a call's final word belongs to a labelled turn when within this of it
@@ -460,6 +461,7 @@ def benchmark(url: str, key: str, audio_dir: Path, *, sub: str = "hash", baselin
     return {
         "tool": "hushscribe bench pii --audio",
         "audio_dir": str(audio_dir),
+        "audio_set": audio_set(Path(audio_dir)),  # full (../shared), subset (evalset/) or custom
         "config": {"url": url, **asdict(params), "baseline": baseline, "concurrency": concurrency,
                    "window_tol_ms": WINDOW_TOL_MS},
         "server_process": server,
@@ -482,6 +484,7 @@ def table(result: dict) -> str:
     if has_base:
         head += f"{'recognised':>11}{'leaked':>7}{'redacted':>10}"
     lines = [f"PII audio redaction: {len(result['files'])} recordings from {result['audio_dir']} "
+             f"({result.get('audio_set', 'custom')} audio set) "
              f"(sub={result['config']['sub']}, format_turns=true, both finals checked)", head]
 
     def row(name: str, d: dict) -> str:

@@ -46,7 +46,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from ..cli.stream import read_wav_16k_mono
 from ..settings import cpu_cores
-from .corpus import Call, CallTurn, read_pcm16
+from .corpus import Call, CallTurn, audio_set, read_pcm16
 from .scoring import corpus_wer
 
 RATE = 16000
@@ -81,7 +81,7 @@ class BenchConfig:
 
     def query(self) -> dict[str, Any]:
         """Connection parameters, encoded as the Python SDK encodes them (``urlencode`` of Python
-        values: booleans become ``True``/``False``, spec §3.1)."""
+        values: booleans become ``True``/``False``, protocol §3.1)."""
         return {
             "sample_rate": RATE,
             "speech_model": self.speech_model,
@@ -877,6 +877,7 @@ def table(result: dict) -> str:
     lines = [
         f"streams {s['streams']} ({mode}, chunk {cfg['chunk_ms']} ms, partials {'on' if cfg['partials'] else 'off'}"
         f", redact_pii {'on' if cfg['redact_pii'] else 'off'}), audio {s['audio_s']:.1f} s in {s['wall_s']:.1f} s wall"
+        f", {result.get('audio_set', 'custom')} audio set"
         + ("" if cfg["realtime"] else "; fast mode: latencies counted from when the audio was sent"),
         f"{'metric':<22}{'n':>5}{'P50':>8}{'P95':>8}{'P99':>8}{'max':>8}",
     ]
@@ -946,6 +947,7 @@ def benchmark(cfg: BenchConfig, clips_dir: Path, *, limit: int | None = None, se
         "machine": machine_info(),
         "server_process": server,
         "clips_dir": str(clips_dir),
+        "audio_set": audio_set(Path(clips_dir).parent),  # full (../shared), subset (evalset/) or custom
         "files": files,
         **out,
     }
@@ -979,6 +981,7 @@ def find_capacity(cfg: BenchConfig, clips_dir: Path, *, max_streams: int, gate_m
         "machine": machine_info(),
         "server_process": server,
         "clips_dir": str(clips_dir),
+        "audio_set": audio_set(Path(clips_dir).parent),  # full (../shared), subset (evalset/) or custom
         "files": list(files.values()),
         "capacity": {"gate_ms": gate_ms, "max_streams": max_streams, "duration_s": cfg.duration_s,
                      "max_streams_passing": best, "steps": [{"streams": st["streams"], "passed": st["passed"],

@@ -23,7 +23,7 @@ from ..bench import models as bm
 from ..bench import pii_audio
 from ..bench import stream as bs
 from ..bench.cluster import LocalCluster
-from ..bench.corpus import default_audio_dir
+from ..bench.corpus import audio_set, default_audio_dir
 from ..bench.stream import ProcMonitor
 from ..engine import catalog
 from ..engine.faster_whisper import FasterWhisperEngine, WhisperOptions
@@ -382,7 +382,6 @@ def run_keyterms_bench(args: argparse.Namespace) -> int:
 def run_models_bench(args: argparse.Namespace) -> int:
     import ctranslate2  # noqa: PLC0415  (heavy: CTranslate2's native library, ~1 s)
 
-
     err = lambda m: print(f"hushscribe bench models: {m}", file=sys.stderr)  # noqa: E731
     audio_dir = args.audio or default_audio_dir()
     if not (audio_dir / "real.jsonl").exists():
@@ -395,7 +394,8 @@ def run_models_bench(args: argparse.Namespace) -> int:
             err(catalog.missing_base_message())
             return 2
     vad = SileroVoiceDetector()
-    result: dict = {"english": {}, "cpu_threads": args.cpu_threads}
+    result: dict = {"english": {}, "cpu_threads": args.cpu_threads, "audio_dir": str(audio_dir),
+                    "audio_set": audio_set(audio_dir)}
     engines: dict[str, FasterWhisperEngine] = {}
     for name in names:
         print(f"[{name}] loading", file=sys.stderr, flush=True)

@@ -4,7 +4,7 @@ Whisper writes formatted text ("I paid $25.50 on March 3rd, 2024."), but the
 Universal-Streaming models send an unformatted final first: lower case, no
 punctuation, numbers spelled out ("i paid twenty five dollars and fifty cents on
 march third twenty twenty four"). When ``format_turns=true`` a formatted final
-follows (spec section 6.3). This module makes the unformatted words from
+follows (protocol §6.3). This module makes the unformatted words from
 Whisper's words and keeps the timestamps, so that both finals cover the same
 audio.
 

@@ -1,9 +1,9 @@
 """The v3 wire messages: the only place that knows AssemblyAI's field names.
 
-Why: the official SDKs validate every server message with strict models (spec §5.0) -- an integer
+Why: the official SDKs validate every server message with strict models (protocol §5.0) -- an integer
 field sent as ``1.5`` silently kills the Python SDK's read thread. Building every outgoing message
 here, from typed values, keeps those rules in one tested module. Client text frames are parsed here
-too, into small frozen dataclasses, with the exact 3006 texts of spec §4.6.
+too, into small frozen dataclasses, with the exact 3006 texts of protocol §4.6.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 from .formatting import TimedWord
 
-# Close codes (spec §8.1).
+# Close codes (protocol §8.1).
 CLOSE_NORMAL = 1000
 CLOSE_UNAUTHORIZED = 1008
 CLOSE_SERVER_ERROR = 3005
@@ -108,7 +108,7 @@ def error(code: int, text: str) -> dict[str, Any]:
     return {"type": "Error", "error_code": int(code), "error": text}
 
 
-# hushscribe's own Warning codes (spec §5.6 REC: a private range; production's codes are unknown).
+# hushscribe's own Warning codes (protocol §5.6 REC: a private range; production's codes are unknown).
 WARNING_REDACTED_AUDIO_DROPPED = 9101
 
 
@@ -161,7 +161,7 @@ def _clip(text: str) -> str:
 
 
 def parse_client_text(text: str) -> ClientMessage:
-    """Parse one client text frame or raise :class:`ProtocolViolation` (3006, spec §4.6)."""
+    """Parse one client text frame or raise :class:`ProtocolViolation` (3006, protocol §4.6)."""
     try:
         data = json.loads(text)
     except (ValueError, RecursionError) as exc:

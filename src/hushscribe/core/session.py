@@ -42,11 +42,11 @@ class SessionSettings:
     preroll_ms: int = 300
     partial_interval_ms: int = 1000
     min_partial_audio_ms: int = 500
-    strict_min_chunk: bool = False  # reject < 50 ms chunks (3007); production is lenient (spec §13.12)
+    strict_min_chunk: bool = False  # reject < 50 ms chunks (3007); production is lenient (protocol §13.12)
     min_chunk_ms: float = 50.0
     max_chunk_ms: float = 1000.0
     max_message_bytes: int = 262_144  # larger text -> 3006, larger audio -> 3007 (before any decoding)
-    max_audio_rate: float = 0.0  # audio faster than this multiple of real time -> 3007; 0 = off (spec §13.11)
+    max_audio_rate: float = 0.0  # audio faster than this multiple of real time -> 3007; 0 = off (protocol §13.11)
     audio_rate_burst_s: float = 10.0  # audio a client may send ahead of the rate budget
     vad_hangover_ms: int = 0  # see turns.TurnConfig.vad_hangover_ms
     candidate_delay_ms: int = 160  # see turns.TurnConfig.candidate_delay_ms
@@ -54,7 +54,7 @@ class SessionSettings:
 
 
 def turn_config_for(params: SessionParams, settings: SessionSettings) -> TurnConfig:
-    # U3 Pro ends on punctuation (confidence 1/0), so its threshold is fixed at 0.5 (spec §6.4).
+    # U3 Pro ends on punctuation (confidence 1/0), so its threshold is fixed at 0.5 (protocol §6.4).
     threshold = 0.5 if params.is_u3 else params.end_of_turn_confidence_threshold
     return TurnConfig(
         vad_threshold=params.vad_threshold,
@@ -355,7 +355,7 @@ class SessionProtocol:
         self.fail(m.CLOSE_SESSION_EXPIRED, "Session Expired: Maximum session duration exceeded")
 
     def fail(self, code: int, text: str) -> None:
-        """End the session with an ``Error`` frame and the matching close code (spec §5.5)."""
+        """End the session with an ``Error`` frame and the matching close code (protocol §5.5)."""
         if self.closed:
             return
         self._out.append(m.error(code, text))
@@ -375,7 +375,7 @@ class SessionProtocol:
             "of audio, the most this server keeps; no redacted copy will be made"))
 
     def _rate_exceeded(self, chunk_ms: float) -> bool:
-        """Audio sent faster than ``max_audio_rate`` x real time beyond the burst: 3007 (spec §4.1)."""
+        """Audio sent faster than ``max_audio_rate`` x real time beyond the burst: 3007 (protocol §4.1)."""
         elapsed = max(0.0, self._clock() - self._started_at)
         received = self._decoder.seconds_in + chunk_ms / 1000
         if received <= self.settings.max_audio_rate * elapsed + self.settings.audio_rate_burst_s + 1e-6:
@@ -555,7 +555,7 @@ class SessionProtocol:
 
     def _emit_final(self, turn: _Turn, result: DecodeResult, conf: float) -> None:
         if not result.words and not turn.partials_sent:
-            return  # no empty finals (spec §4.2 REC) unless partials must be closed out
+            return  # no empty finals (protocol §4.2 REC) unless partials must be closed out
         p = self.params
         renderings = result.renderings
         redactions = result.redactions

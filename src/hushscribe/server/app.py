@@ -195,7 +195,7 @@ def _add_demo_routes(app: FastAPI, tokens: TokenAuthority, auto: bool) -> None:
 
     @app.get("/demo/token", include_in_schema=False)
     async def demo_token(request: Request) -> JSONResponse:
-        """A short-lived token for the page: it cannot send an API key on a WebSocket (spec §2.3)."""
+        """A short-lived token for the page: it cannot send an API key on a WebSocket (protocol §2.3)."""
         if request.headers.get(DEMO_HEADER) != "1":
             return _token_error(403, f"Missing {DEMO_HEADER} header (the demo page sends it)")
         if proxied(request):
@@ -314,7 +314,7 @@ def create_app(
 
     @app.get("/v3/token")
     async def token(request: Request) -> JSONResponse:
-        """Mint a temporary token (spec §2.3). Errors carry both ``error`` (JS SDK) and ``detail``."""
+        """Mint a temporary token (protocol §2.3). Errors carry both ``error`` (JS SDK) and ``detail``."""
         key = state.auth.credential(request.headers.get("authorization"), None) or ""
         if not state.auth.check_key(key):
             return _token_error(401, "Invalid API key" if request.headers.get("authorization") else
@@ -343,7 +343,7 @@ def create_app(
     async def session_endpoint(websocket: WebSocket) -> None:
         await SessionRunner(websocket, state).run()
 
-    # The Python SDK appends /v3/ws to whatever api_host holds (spec §11.1): accept a proxy prefix,
+    # The Python SDK appends /v3/ws to whatever api_host holds (protocol §11.1): accept a proxy prefix,
     # a trailing slash and the '//v3/ws' an api_host ending in '/' produces.
     app.add_api_websocket_route("/v3/ws", session_endpoint)
     app.add_api_websocket_route("/v3/ws/", session_endpoint)

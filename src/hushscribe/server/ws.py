@@ -242,7 +242,7 @@ class SessionRunner:
             return  # gone during the upgrade
         started = time.monotonic()
         auth = self.state.auth.authenticate(ws.headers.get("authorization"), ws.query_params.get("token"))
-        # A temporary token caps the session (its max_session_duration_seconds, spec §2.3).
+        # A temporary token caps the session (its max_session_duration_seconds, protocol §2.3).
         self.max_session_s = min(cfg.max_session_seconds, auth.max_session_s or cfg.max_session_seconds)
         if not auth.ok:
             await self._reject(m.CLOSE_UNAUTHORIZED, auth.error, "auth")
