@@ -107,7 +107,7 @@ def test_third_party_info_lines_only_at_debug(root_logging, capsys, level):
     INFO) shows only at --log-level debug; the server's own lines and everyone's warnings always do."""
     configure(level, "text")
     logging.getLogger("presidio-analyzer").info("Loaded recognizer: UsSsnRecognizer")
-    logging.getLogger("spacy").info("some library detail")
+    logging.getLogger("some_library.module").info("some library detail")
     logging.getLogger("presidio-analyzer").warning("a real problem")
     logging.getLogger("hushscribe.server").info("ready")
     err = capsys.readouterr().err
