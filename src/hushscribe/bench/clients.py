@@ -27,10 +27,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .corpus import load_calls, load_clips, read_pcm16
+from .corpus import Call, CallTurn, load_calls, load_clips, read_pcm16
 from .keyterms import contains_term
 from .scoring import corpus_wer, normalizer
-from .stream import RATE, LabelledTurn, match_turn
+from .stream import BYTES_PER_MS, RATE, LabelledTurn, cut_point_ms, match_turn
 
 # Terms of issue 13's report: "movable" is said in one real clip (lj001-0007), "Hester Prynne" nowhere.
 KEYTERMS: tuple[str, ...] = ("Hester Prynne", "movable")
@@ -58,6 +58,7 @@ class ClientRun:
     terminated: bool = False  # the session ended with the server's Termination / a clean close
     last_event: float = 0.0  # time.monotonic() of the last transcript the client received
     turn_orders: list[int] = field(default_factory=list)  # of the finals, as the client received them
+    vad_stops: int = 0  # Pipecat: VADUserStoppedSpeakingFrames, each of which sent a ForceEndpoint
 
 
 def ws_base(url: str) -> str:
@@ -88,7 +89,7 @@ async def _paced(chunks: Sequence[bytes], chunk_ms: int, pace: float,
             await r
 
 
-SETTLE_S = 6.0  # silence kept coming after the audio until the server has said nothing for this long
+SETTLE_S = 10.0  # silence kept coming after the audio until the server has said nothing for this long
 MAX_SETTLE_S = 45.0
 
 
@@ -167,6 +168,7 @@ async def run_pipecat_async(url: str, key: str, pcm: bytes, *, vad: bool, pace: 
         InputAudioRawFrame,
         InterimTranscriptionFrame,
         TranscriptionFrame,
+        VADUserStoppedSpeakingFrame,
     )
     from pipecat.pipeline.pipeline import Pipeline  # noqa: PLC0415
     from pipecat.pipeline.worker import PipelineParams, PipelineWorker  # noqa: PLC0415
@@ -181,13 +183,16 @@ async def run_pipecat_async(url: str, key: str, pcm: bytes, *, vad: bool, pace: 
             if isinstance(frame, (TranscriptionFrame, InterimTranscriptionFrame)):
                 run.last_event = time.monotonic()
             if isinstance(frame, TranscriptionFrame):
-                msg = frame.result
-                run.finals.append(Final(frame.text, [(int(w.start), int(w.end)) for w in msg.words]))
-                run.turn_orders.append(int(msg.turn_order))
+                msg = frame.result  # the TurnMessage the final came from
+                words = [] if msg is None else [(int(w.start), int(w.end)) for w in msg.words]
+                run.finals.append(Final(frame.text, words))
+                run.turn_orders.append(int(getattr(msg, "turn_order", len(run.turn_orders))))
             elif isinstance(frame, InterimTranscriptionFrame):
                 run.interims += 1
             elif isinstance(frame, ErrorFrame):
                 run.errors.append(str(frame.error))
+            elif isinstance(frame, VADUserStoppedSpeakingFrame) and direction == FrameDirection.DOWNSTREAM:
+                run.vad_stops += 1
             await self.push_frame(frame, direction)
 
     stt = pipecat_stt(url, key, keyterms)
@@ -355,7 +360,7 @@ class Item:
     """One recording streamed as one session, with its labelled turns (a real clip is one turn)."""
 
     id: str
-    kind: str  # call | clip
+    kind: str  # call | clip | clips (several joined)
     pcm: bytes = field(repr=False)
     turns: tuple[LabelledTurn, ...]
 
@@ -379,6 +384,31 @@ def load_items(audio_dir: Path, *, calls: int | None = None, clips: int | None =
         pcm, _ = read_pcm16(clip.path)
         items.append(Item(clip.id, "clip", pcm, (LabelledTurn(clip.id, 0, 0, len(pcm) * 1000 // 2 // RATE, clip.text),)))
     return items
+
+
+def excerpt(item: Item, want_ms: int) -> Item:
+    """The start of a call, cut in the silence after the first turn that ends at or after ``want_ms``."""
+    cut_ms, kept = cut_point_ms(Call(item.id, Path(), len(item.pcm) * 1000 // 2 // RATE,
+                                     tuple(CallTurn(t.turn_index, t.start_ms, t.end_ms, t.text) for t in item.turns), ()),
+                                want_ms, len(item.pcm) * 1000 // 2 // RATE)
+    return Item(f"{item.id}[:{cut_ms}ms]", item.kind, item.pcm[:cut_ms * BYTES_PER_MS], item.turns[:kept])
+
+
+def join_clips(items: Sequence[Item], gap_s: float = 1.5) -> Item:
+    """Recordings one after another with ``gap_s`` of silence between them: one session of several turns."""
+    parts: list[bytes] = []
+    turns: list[LabelledTurn] = []
+    offset_ms = 0
+    gap = b"\x00\x00" * int(RATE * gap_s)
+    for i, item in enumerate(items):
+        if i:
+            parts.append(gap)
+            offset_ms += int(gap_s * 1000)
+        turns += [LabelledTurn(t.call_id, len(turns), t.start_ms + offset_ms, t.end_ms + offset_ms, t.text)
+                  for t in item.turns]
+        parts.append(item.pcm)
+        offset_ms += len(item.pcm) * 1000 // 2 // RATE
+    return Item("+".join(i.id for i in items), "clips", b"".join(parts), tuple(turns))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -525,7 +555,7 @@ def table(result: dict[str, Any]) -> str:
                       str(r["trailing_inserted_words"]), per50,
                       str(r["keyterms_inserted"]) if r["keyterms"] else "-", str(r["errors"])))
     widths = [max(len(row[i]) for row in lines) for i in range(len(head))]
-    out = ["| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |" for row in lines]
+    out = ["| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |" for row in lines]
     out.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
     return "\n".join(out)
 

@@ -15,6 +15,9 @@ import sys
 from pathlib import Path
 from typing import Callable
 
+from ..bench import clients as bc
+from ..bench.corpus import default_audio_dir, load_calls
+
 
 def _add_server_target(p: argparse.ArgumentParser, *, spawn_help: str, spawn_timeout_s: float,
                        mode: str = "") -> None:
@@ -477,9 +480,6 @@ def run_models_bench(args: argparse.Namespace) -> int:
 
 
 def run_clients_bench(args: argparse.Namespace) -> int:
-    from ..bench import clients as bc
-    from ..bench.corpus import default_audio_dir, load_calls
-
     err = lambda m: print(f"hushscribe bench clients: {m}", file=sys.stderr)  # noqa: E731
     audio_dir = args.audio or default_audio_dir()
     if not (audio_dir / "real.jsonl").exists():
