@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 import time
 import urllib.parse
 from collections.abc import Callable, Sequence
@@ -59,6 +60,14 @@ class ClientRun:
     last_event: float = 0.0  # time.monotonic() of the last transcript the client received
     turn_orders: list[int] = field(default_factory=list)  # of the finals, as the client received them
     vad_stops: int = 0  # Pipecat: VADUserStoppedSpeakingFrames, each of which sent a ForceEndpoint
+
+
+def quiet_framework_logs(level: str = "WARNING") -> None:
+    """Pipecat logs every frame and transcript through loguru at DEBUG; a benchmark wants its own lines."""
+    from loguru import logger  # noqa: PLC0415 - Pipecat's logger, test/bench-only
+
+    logger.remove()
+    logger.add(sys.stderr, level=level)
 
 
 def ws_base(url: str) -> str:
@@ -157,10 +166,11 @@ def run_sdk(url: str, key: str, pcm: bytes, *, pace: float = 1.0, keyterms: Sequ
 
 
 async def run_pipecat_async(url: str, key: str, pcm: bytes, *, vad: bool, pace: float = 1.0,
-                            keyterms: Sequence[str] = ()) -> ClientRun:
+                            keyterms: Sequence[str] = (), stt: Any = None) -> ClientRun:
     """Pipecat 1.14: ``[VADProcessor(SileroVADAnalyzer()) ->] AssemblyAISTTService -> collector``, no
     transport; 20 ms ``InputAudioRawFrame``s pushed at ``pace``, then silence at real time while
-    :func:`settling`; an ``EndFrame`` (Terminate) at the end."""
+    :func:`settling`; an ``EndFrame`` (Terminate) at the end. ``stt``: a service built elsewhere (the
+    README's), else :func:`pipecat_stt`."""
     from pipecat.frames.frames import (  # noqa: PLC0415 - test/bench-only framework
         EndFrame,
         ErrorFrame,
@@ -195,7 +205,7 @@ async def run_pipecat_async(url: str, key: str, pcm: bytes, *, vad: bool, pace: 
                 run.vad_stops += 1
             await self.push_frame(frame, direction)
 
-    stt = pipecat_stt(url, key, keyterms)
+    stt = stt if stt is not None else pipecat_stt(url, key, keyterms)
     processors: list[FrameProcessor] = [Collector()]  # upstream ErrorFrames end here
     if vad:
         processors.append(pipecat_vad())
@@ -252,21 +262,22 @@ def pipecat_vad() -> Any:
 
 
 def run_pipecat(url: str, key: str, pcm: bytes, *, vad: bool, pace: float = 1.0,
-                keyterms: Sequence[str] = ()) -> ClientRun:
-    return asyncio.run(run_pipecat_async(url, key, pcm, vad=vad, pace=pace, keyterms=keyterms))
+                keyterms: Sequence[str] = (), stt: Any = None) -> ClientRun:
+    return asyncio.run(run_pipecat_async(url, key, pcm, vad=vad, pace=pace, keyterms=keyterms, stt=stt))
 
 
-async def run_livekit_async(url: str, key: str, pcm: bytes, *, pace: float = 1.0,
-                            keyterms: Sequence[str] = ()) -> ClientRun:
+async def run_livekit_async(url: str, key: str, pcm: bytes, *, pace: float = 1.0, keyterms: Sequence[str] = (),
+                            make_stt: Callable[[Any], Any] | None = None) -> ClientRun:
     """LiveKit Agents 1.8: ``assemblyai.STT(base_url=..., api_key=...).stream()`` at its defaults, fed
-    20 ms ``rtc.AudioFrame``s at ``pace``, then ``end_input()``; SpeechEvents collected."""
+    20 ms ``rtc.AudioFrame``s at ``pace``, then ``end_input()``; SpeechEvents collected. ``make_stt``:
+    builds the STT from an aiohttp session (the README's), else :func:`livekit_stt`."""
     import aiohttp  # noqa: PLC0415 - test/bench-only framework (LiveKit's HTTP client)
     from livekit import rtc  # noqa: PLC0415
     from livekit.agents import stt as lk_stt  # noqa: PLC0415
 
     run = ClientRun()
     async with aiohttp.ClientSession() as http:  # outside an agent job there is no ambient session
-        stt = livekit_stt(url, key, keyterms, http_session=http)
+        stt = make_stt(http) if make_stt is not None else livekit_stt(url, key, keyterms, http_session=http)
         stt.on("error", lambda e: run.errors.append(str(getattr(e, "error", e))))
         stream = stt.stream()
 

@@ -503,6 +503,7 @@ def run_clients_bench(args: argparse.Namespace) -> int:
     if not items:
         err("no recordings selected")
         return 2
+    bc.quiet_framework_logs()
     key = _default_key(args)
     target = _ServerTarget(args, key, "clients")
     try:
