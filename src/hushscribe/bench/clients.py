@@ -9,11 +9,13 @@ runner here is also what ``tests/e2e/test_pipecat.py`` and ``test_livekit.py`` d
 the benchmark exercise the same constructor calls as the README snippets.
 
 Pace: audio goes out in the clients' own frame sizes (Pipecat 20 ms ``InputAudioRawFrame``s, LiveKit
-20 ms ``rtc.AudioFrame``s, the SDK 50 ms chunks) at ``pace`` x real time. Faster than real time stays
-faithful for these clients: Pipecat's VAD counts audio frames, not wall time, so its
-``VADUserStoppedSpeakingFrame`` (and the ForceEndpoint it triggers) falls at the same audio position,
-and the server's turn detection runs on audio time; only latency figures would change, and none are
-reported here.
+20 ms ``rtc.AudioFrame``s, the SDK 50 ms chunks) at ``pace`` x real time, then 1.5 s of silence, then
+silence at real time until the server has sent nothing for :data:`SETTLE_S` (a call goes on after the last
+word; Pipecat and LiveKit wait only 5 s for the answer to Terminate, and a loaded server may still be
+decoding). Faster than real time keeps Pipecat's VAD faithful (it counts audio frames, not wall time, so
+its ``VADUserStoppedSpeakingFrame`` and the ForceEndpoint it sends fall at the same audio position) and the
+server's turn detection runs on audio time; but a server that falls behind the audio answers ForceEndpoint
+and Terminate late, so the recorded figures use real time (``--pace 1``).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import sys
 import time
 import urllib.parse
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -549,6 +551,7 @@ def benchmark(url: str, key: str, items: Sequence[Item], *, settings: Sequence[S
                   for i in items],
         "audio_s": round(sum(i.audio_s for i in items), 1),
         "tail_silence_s": TAIL_SILENCE_S,
+        "settle_s": SETTLE_S,
         "server": server,
         "wall_s": round(time.monotonic() - t_start, 1),
         "rows": rows,
@@ -569,8 +572,3 @@ def table(result: dict[str, Any]) -> str:
     out = ["| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |" for row in lines]
     out.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
     return "\n".join(out)
-
-
-def to_json(result: dict[str, Any]) -> str:
-    return json.dumps(result, indent=1, default=lambda o: asdict(o) if hasattr(o, "__dataclass_fields__") else str(o))
-
