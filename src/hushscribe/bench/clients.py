@@ -21,7 +21,6 @@ and Terminate late, so the recorded figures use real time (``--pace 1``).
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 import time
 import urllib.parse
