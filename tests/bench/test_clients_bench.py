@@ -99,7 +99,8 @@ def test_cli_rejects_bad_arguments(capsys):
 def test_short_run_writes_the_report(tmp_path, capsys):
     """The quick mode against a spawned server: one call, two clips, the SDK row with and without key terms."""
     out = tmp_path / "clients.json"
-    assert bench("--spawn", "--short", "--settings", "sdk", "--pace", "2", "--json", str(out)) == 0
+    # The SDK waits for Termination itself: no settling needed, and 4x real time keeps the test short.
+    assert bench("--spawn", "--short", "--settings", "sdk", "--pace", "4", "--settle-s", "0", "--json", str(out)) == 0
     r = json.loads(out.read_text())
     shortest = min(bc.load_calls(default_audio_dir()), key=lambda c: c.duration_ms).id
     assert [i["id"] for i in r["items"]] == [shortest, "jfk", "lj001-0007"]

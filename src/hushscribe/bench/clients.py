@@ -121,7 +121,7 @@ def split(pcm: bytes, chunk_ms: int) -> list[bytes]:
 
 
 def run_sdk(url: str, key: str, pcm: bytes, *, pace: float = 1.0, keyterms: Sequence[str] = (),
-            **params: Any) -> ClientRun:
+            settle_s: float = SETTLE_S, **params: Any) -> ClientRun:
     """The official ``assemblyai`` SDK (``StreamingClient``), ``params`` as ``StreamingParameters``."""
     from assemblyai.streaming.v3 import (  # noqa: PLC0415 - test/bench-only framework
         StreamingClient,
@@ -157,7 +157,7 @@ def run_sdk(url: str, key: str, pcm: bytes, *, pace: float = 1.0, keyterms: Sequ
                 time.sleep(delay)
             yield chunk
         silence, t_end = b"\x00\x00" * (RATE * SDK_CHUNK_MS // 1000), time.monotonic()
-        while settling(run, t_end):
+        while settling(run, t_end, settle_s):
             time.sleep(SDK_CHUNK_MS / 1000)
             yield silence
 
@@ -167,7 +167,8 @@ def run_sdk(url: str, key: str, pcm: bytes, *, pace: float = 1.0, keyterms: Sequ
 
 
 async def run_pipecat_async(url: str, key: str, pcm: bytes, *, vad: bool, pace: float = 1.0,
-                            keyterms: Sequence[str] = (), stt: Any = None) -> ClientRun:
+                            keyterms: Sequence[str] = (), stt: Any = None,
+                            settle_s: float = SETTLE_S) -> ClientRun:
     """Pipecat 1.14: ``[VADProcessor(SileroVADAnalyzer()) ->] AssemblyAISTTService -> collector``, no
     transport; 20 ms ``InputAudioRawFrame``s pushed at ``pace``, then silence at real time while
     :func:`settling`; an ``EndFrame`` (Terminate) at the end. ``stt``: a service built elsewhere (the
@@ -231,7 +232,7 @@ async def run_pipecat_async(url: str, key: str, pcm: bytes, *, vad: bool, pace: 
 
         await _paced(split(with_tail_silence(pcm), FRAME_MS), FRAME_MS, pace, send)
         silence, t_end = b"\x00\x00" * (RATE * FRAME_MS // 1000), time.monotonic()
-        while settling(run, t_end):
+        while settling(run, t_end, settle_s):
             await send(silence)
             await asyncio.sleep(FRAME_MS / 1000)
         await worker.queue_frame(EndFrame())
@@ -263,12 +264,13 @@ def pipecat_vad() -> Any:
 
 
 def run_pipecat(url: str, key: str, pcm: bytes, *, vad: bool, pace: float = 1.0,
-                keyterms: Sequence[str] = (), stt: Any = None) -> ClientRun:
-    return asyncio.run(run_pipecat_async(url, key, pcm, vad=vad, pace=pace, keyterms=keyterms, stt=stt))
+                keyterms: Sequence[str] = (), stt: Any = None, settle_s: float = SETTLE_S) -> ClientRun:
+    return asyncio.run(run_pipecat_async(url, key, pcm, vad=vad, pace=pace, keyterms=keyterms, stt=stt,
+                                         settle_s=settle_s))
 
 
 async def run_livekit_async(url: str, key: str, pcm: bytes, *, pace: float = 1.0, keyterms: Sequence[str] = (),
-                            make_stt: Callable[[Any], Any] | None = None) -> ClientRun:
+                            make_stt: Callable[[Any], Any] | None = None, settle_s: float = SETTLE_S) -> ClientRun:
     """LiveKit Agents 1.8: ``assemblyai.STT(base_url=..., api_key=...).stream()`` at its defaults, fed
     20 ms ``rtc.AudioFrame``s at ``pace``, then ``end_input()``; SpeechEvents collected. ``make_stt``:
     builds the STT from an aiohttp session (the README's), else :func:`livekit_stt`."""
@@ -293,7 +295,7 @@ async def run_livekit_async(url: str, key: str, pcm: bytes, *, pace: float = 1.0
 
             await _paced(split(with_tail_silence(pcm), FRAME_MS), FRAME_MS, pace, send)
             t_end = time.monotonic()
-            while settling(run, t_end):
+            while settling(run, t_end, settle_s):
                 send(b"")
                 await asyncio.sleep(FRAME_MS / 1000)
             stream.end_input()
@@ -328,8 +330,9 @@ def livekit_stt(url: str, key: str, keyterms: Sequence[str] = (), **kwargs: Any)
     return assemblyai.STT(base_url=ws_base(url), api_key=key, **kwargs)
 
 
-def run_livekit(url: str, key: str, pcm: bytes, *, pace: float = 1.0, keyterms: Sequence[str] = ()) -> ClientRun:
-    return asyncio.run(run_livekit_async(url, key, pcm, pace=pace, keyterms=keyterms))
+def run_livekit(url: str, key: str, pcm: bytes, *, pace: float = 1.0, keyterms: Sequence[str] = (),
+                settle_s: float = SETTLE_S) -> ClientRun:
+    return asyncio.run(run_livekit_async(url, key, pcm, pace=pace, keyterms=keyterms, settle_s=settle_s))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -357,13 +360,13 @@ SETTINGS: tuple[Setting, ...] = (
 
 
 def run_client(setting: Setting, url: str, key: str, pcm: bytes, *, pace: float,
-               keyterms: Sequence[str]) -> ClientRun:
+               keyterms: Sequence[str], settle_s: float = SETTLE_S) -> ClientRun:
     if setting.client == "sdk":
-        return run_sdk(url, key, pcm, pace=pace, keyterms=keyterms, **setting.params)
+        return run_sdk(url, key, pcm, pace=pace, keyterms=keyterms, settle_s=settle_s, **setting.params)
     if setting.client == "pipecat":
-        return run_pipecat(url, key, pcm, vad=setting.vad, pace=pace, keyterms=keyterms)
+        return run_pipecat(url, key, pcm, vad=setting.vad, pace=pace, keyterms=keyterms, settle_s=settle_s)
     if setting.client == "livekit":
-        return run_livekit(url, key, pcm, pace=pace, keyterms=keyterms)
+        return run_livekit(url, key, pcm, pace=pace, keyterms=keyterms, settle_s=settle_s)
     raise ValueError(f"unknown client {setting.client!r}")
 
 
@@ -526,7 +529,8 @@ def summarize_row(items: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
 
 def benchmark(url: str, key: str, items: Sequence[Item], *, settings: Sequence[Setting] = SETTINGS,
-              keyterms: Sequence[str] = KEYTERMS, pace: float = 1.0, server: dict | None = None,
+              keyterms: Sequence[str] = KEYTERMS, pace: float = 1.0, settle_s: float = SETTLE_S,
+              server: dict | None = None,
               log: Callable[[str], None] = lambda _m: None) -> dict[str, Any]:
     """Every setting x (without, with key terms) over every item, one session per item, one at a time."""
     rows = []
@@ -538,7 +542,7 @@ def benchmark(url: str, key: str, items: Sequence[Item], *, settings: Sequence[S
             t0 = time.monotonic()
             for item in items:
                 log(f"[{label}] {item.id} ({item.audio_s:.0f} s)")
-                run = run_client(setting, url, key, item.pcm, pace=pace, keyterms=terms)
+                run = run_client(setting, url, key, item.pcm, pace=pace, keyterms=terms, settle_s=settle_s)
                 per_item.append(score_item(item, run, keyterms))
             rows.append({"setting": setting.name, "client": setting.client, "describe": setting.describe,
                          "keyterms": list(terms), "wall_s": round(time.monotonic() - t0, 1),
@@ -550,7 +554,7 @@ def benchmark(url: str, key: str, items: Sequence[Item], *, settings: Sequence[S
                   for i in items],
         "audio_s": round(sum(i.audio_s for i in items), 1),
         "tail_silence_s": TAIL_SILENCE_S,
-        "settle_s": SETTLE_S,
+        "settle_s": settle_s,
         "server": server,
         "wall_s": round(time.monotonic() - t_start, 1),
         "rows": rows,

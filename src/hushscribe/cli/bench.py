@@ -176,6 +176,9 @@ def add_clients_bench_parser(bsub) -> argparse.ArgumentParser:
     p.add_argument("--pace", type=float, default=1.0,
                    help="audio sent at this many times real time (default 1). Faster keeps the clients' VAD and "
                         "the server's turn ends at the same audio positions, but a loaded server falls behind")
+    p.add_argument("--settle-s", type=float, default=bc.SETTLE_S,
+                   help="after each recording, keep sending silence until the server has sent nothing for this "
+                        f"long (default {bc.SETTLE_S:g}; Pipecat and LiveKit wait only 5 s for Termination)")
     p.add_argument("--json", dest="json_out", type=Path, default=None, help="write the full report here")
     p.set_defaults(func=run_clients_bench)
     return p
@@ -485,8 +488,8 @@ def run_clients_bench(args: argparse.Namespace) -> int:
     if not (audio_dir / "real.jsonl").exists():
         err(f"no real.jsonl in {audio_dir} (set --audio)")
         return 2
-    if args.pace <= 0:
-        err("--pace must be positive")
+    if args.pace <= 0 or args.settle_s < 0:
+        err("--pace must be positive and --settle-s not negative")
         return 2
     by_name = {s.name: s for s in bc.SETTINGS}
     names = [n.strip() for n in (args.settings or ",".join(by_name)).split(",") if n.strip()]
@@ -513,7 +516,7 @@ def run_clients_bench(args: argparse.Namespace) -> int:
         return 1
     try:
         result = bc.benchmark(target.url, key, items, settings=[by_name[n] for n in names], keyterms=keyterms,
-                              pace=args.pace, server=target.info,
+                              pace=args.pace, settle_s=args.settle_s, server=target.info,
                               log=lambda m: print(m, file=sys.stderr, flush=True))
     finally:
         target.stop()
