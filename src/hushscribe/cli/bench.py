@@ -31,6 +31,9 @@ from ..pii import bench as pii_bench
 from ..settings import config_from, dev_key
 from ..vad.silero import SileroVoiceDetector
 
+from ..bench import clients as bc
+from ..bench.corpus import default_audio_dir, load_calls
+
 
 def _add_server_target(p: argparse.ArgumentParser, *, spawn_help: str, spawn_timeout_s: float,
                        mode: str = "") -> None:
@@ -164,15 +167,51 @@ def add_models_bench_parser(bsub) -> argparse.ArgumentParser:
     return p
 
 
+def add_clients_bench_parser(bsub) -> argparse.ArgumentParser:
+    p = bsub.add_parser(
+        "clients",
+        help="voice-agent clients at their defaults (SDK, Pipecat +/- its VAD, LiveKit), +/- key terms: "
+             "WER, finals per labelled turn, inserted trailing words, key terms in turns that do not say them",
+        description="Stream the labelled calls and the real clips through the official SDK (server defaults "
+                    "and u3-rt-pro at 100/100 ms), Pipecat's AssemblyAISTTService (its defaults, with and "
+                    "without its Silero VAD sending ForceEndpoint) and LiveKit's assemblyai.STT (its "
+                    "defaults), each without and with key terms; one session per recording. Needs the "
+                    "'test' extra (pipecat-ai, livekit-plugins-assemblyai, assemblyai).",
+    )
+    _add_server_target(p, spawn_help="start 'hushscribe serve' on a free port for the run", spawn_timeout_s=120.0)
+    p.add_argument("--audio", type=Path, default=None, help="shared/audio directory (default: ../shared/audio)")
+    p.add_argument("--calls", type=int, default=None, help="only the first N calls (default: all)")
+    p.add_argument("--clips", type=int, default=None, help="only the first N real clips (default: all)")
+    p.add_argument("--short", action="store_true",
+                   help=f"the shortest call and the real clips {', '.join(SHORT_CLIPS)} (a quick check)")
+    p.add_argument("--settings", default=None,
+                   help="comma-separated rows (default all): sdk, sdk-u3pro-100, pipecat, pipecat-vad, livekit")
+    p.add_argument("--keyterms", default=None,
+                   help="comma-separated key terms of the '+keyterms' rows (default: 'Hester Prynne,movable'); "
+                        "'' runs only the rows without key terms")
+    p.add_argument("--pace", type=float, default=1.0,
+                   help="audio sent at this many times real time (default 1). Faster keeps the clients' VAD and "
+                        "the server's turn ends at the same audio positions, but a loaded server falls behind")
+    p.add_argument("--settle-s", type=float, default=bc.SETTLE_S,
+                   help="after each recording, keep sending silence until the server has sent nothing for this "
+                        f"long (default {bc.SETTLE_S:g}; Pipecat and LiveKit wait only 5 s for Termination)")
+    p.add_argument("--json", dest="json_out", type=Path, default=None, help="write the full report here")
+    p.set_defaults(func=run_clients_bench)
+    return p
+
+
+SHORT_CLIPS = ("jfk", "lj001-0007")  # lj001-0007 says "movable", one of the default key terms
+
 SUBCOMMANDS: list[Callable] = [add_stream_bench_parser, add_pii_bench_parser, add_keyterms_bench_parser,
-                               add_models_bench_parser]
+                               add_models_bench_parser, add_clients_bench_parser]
 
 
 def add_bench_parser(sub):
     """Add ``bench`` with its subcommands to the top-level subparsers; returns the ``bench``
     subparsers so more benchmarks can be added."""
     p = sub.add_parser("bench", help="benchmarks (stream: concurrent streaming load; pii: PII redaction; "
-                                            "keyterms: keyterms_prompt recall; models: per-model WER and cost)")
+                                            "keyterms: keyterms_prompt recall; models: per-model WER and cost; "
+                                            "clients: Pipecat/LiveKit/SDK transcripts)")
     bsub = p.add_subparsers(dest="bench_command", required=True, metavar="BENCHMARK")
     for add in SUBCOMMANDS:
         add(bsub)
@@ -423,6 +462,54 @@ def run_models_bench(args: argparse.Namespace) -> int:
         result["multilingual"] = {"model": base.name, **bm.multilingual(base, vad)}
     _write_json(args.json_out, result)
     print(bm.table(result))
+    if args.json_out:
+        print(f"report: {args.json_out}")
+    return 0
+
+
+def run_clients_bench(args: argparse.Namespace) -> int:
+    err = lambda m: print(f"hushscribe bench clients: {m}", file=sys.stderr)  # noqa: E731
+    audio_dir = args.audio or default_audio_dir()
+    if not (audio_dir / "real.jsonl").exists():
+        err(f"no real.jsonl in {audio_dir} (set --audio)")
+        return 2
+    if args.pace <= 0 or args.settle_s < 0:
+        err("--pace must be positive and --settle-s not negative")
+        return 2
+    by_name = {s.name: s for s in bc.SETTINGS}
+    names = [n.strip() for n in (args.settings or ",".join(by_name)).split(",") if n.strip()]
+    unknown = [n for n in names if n not in by_name]
+    if unknown or not names:
+        err(f"unknown --settings {', '.join(unknown) or '(none)'}; choose from {', '.join(by_name)}")
+        return 2
+    keyterms = bc.KEYTERMS if args.keyterms is None else tuple(t.strip() for t in args.keyterms.split(",") if t.strip())
+    if args.short:
+        shortest = min(load_calls(audio_dir), key=lambda c: c.duration_ms)
+        items = [i for i in bc.load_items(audio_dir, clip_ids=SHORT_CLIPS) if i.kind == "clip" or i.id == shortest.id]
+    else:
+        items = bc.load_items(audio_dir, calls=args.calls, clips=args.clips)
+    if not items:
+        err("no recordings selected")
+        return 2
+    bc.quiet_framework_logs()
+    key = _default_key(args)
+    target = _ServerTarget(args, key, "clients")
+    try:
+        target.start()
+    except RuntimeError as exc:
+        err(str(exc))
+        return 1
+    try:
+        result = bc.benchmark(target.url, key, items, settings=[by_name[n] for n in names], keyterms=keyterms,
+                              pace=args.pace, settle_s=args.settle_s, server=target.info,
+                              log=lambda m: print(m, file=sys.stderr, flush=True))
+    finally:
+        target.stop()
+    result["server"] = target.info
+    _write_json(args.json_out, result)
+    print("recordings: " + ", ".join(f"{i['id']} ({i['labelled_turns']} turns)" for i in result["items"])
+          + f"; {result['audio_s']} s of audio at {result['pace']:g}x real time")
+    print(bc.table(result))
     if args.json_out:
         print(f"report: {args.json_out}")
     return 0
