@@ -18,21 +18,19 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from ..bench import clients as bc
 from ..bench import keyterms as bk
 from ..bench import models as bm
 from ..bench import pii_audio
 from ..bench import stream as bs
 from ..bench.cluster import LocalCluster
-from ..bench.corpus import audio_set, default_audio_dir
+from ..bench.corpus import audio_set, default_audio_dir, load_calls
 from ..bench.stream import ProcMonitor
 from ..engine import catalog
 from ..engine.faster_whisper import FasterWhisperEngine, WhisperOptions
 from ..pii import bench as pii_bench
 from ..settings import config_from, dev_key
 from ..vad.silero import SileroVoiceDetector
-
-from ..bench import clients as bc
-from ..bench.corpus import default_audio_dir, load_calls
 
 
 def _add_server_target(p: argparse.ArgumentParser, *, spawn_help: str, spawn_timeout_s: float,
