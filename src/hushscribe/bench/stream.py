@@ -34,9 +34,15 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import websockets
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from ..settings import cpu_cores
 from .corpus import Call, CallTurn, read_pcm16
@@ -45,6 +51,7 @@ RATE = 16000
 BYTES_PER_MS = RATE * 2 // 1000
 MERGE_TOLERANCE_MS = 150  # a final "covers" another labelled turn when it overlaps it by more than this
 NEAREST_MATCH_MS = 1000  # a final that overlaps no labelled turn still matches one this close to it
+FORCE_ENDPOINT = '{"type":"ForceEndpoint"}'
 
 
 # ---------------------------------------------------------------------------------------------
@@ -70,6 +77,12 @@ class BenchConfig:
     drain_timeout_s: float = 60.0  # how long to wait for Termination at all before giving up
     connect_timeout_s: float = 10.0
     begin_timeout_s: float = 10.0
+    # --client-vad: the client runs Silero VAD the way Pipecat does and sends ForceEndpoint at VAD stop
+    client_vad: bool = False
+    vad_stop_secs: float = 0.2  # Pipecat's stt-benchmark setting (VADParams default: 0.8)
+    vad_start_secs: float = 0.2
+    vad_confidence: float = 0.7
+    extra_query: tuple[tuple[str, str], ...] = ()  # more connection parameters (e.g. min_turn_silence)
 
     def query(self) -> dict[str, Any]:
         """Connection parameters, encoded as the Python SDK encodes them (``urlencode`` of Python
@@ -80,6 +93,7 @@ class BenchConfig:
             "format_turns": False,
             "include_partial_turns": self.partials,
             "redact_pii": self.redact_pii,
+            **dict(self.extra_query),
         }
 
     def ws_url(self) -> str:
@@ -169,7 +183,7 @@ def read_call_pcm(path: Path) -> bytes:
             return pcm
     except ValueError:
         pass
-    from ..cli.stream import read_wav_16k_mono
+    from ..cli.stream import read_wav_16k_mono  # noqa: PLC0415  (PyAV: only for audio that is not 16 kHz WAV)
 
     return read_wav_16k_mono(str(path))[0]
 
@@ -364,7 +378,7 @@ def turn_rows(obs: Sequence[TurnObs], refs: Sequence[LabelledTurn], clock: Clock
                 first_partial = (partials[0] - start_at) * 1000
             for o in mine:
                 p = o.partial_arrivals
-                intervals.extend((b - a) * 1000 for a, b in zip(p, p[1:]))
+                intervals.extend((b - a) * 1000 for a, b in zip(p, p[1:], strict=False))
         rows.append({
             "call_id": ref.call_id,
             "turn_index": ref.turn_index,
@@ -415,11 +429,129 @@ def corpus_wer_or_none(refs: Sequence[str], hyps: Sequence[str]) -> float | None
     if not any(r.strip() for r in refs):
         return None
     try:
-        from .scoring import corpus_wer
+        from .scoring import corpus_wer  # noqa: PLC0415  (jiwer: the optional 'bench' extra)
 
         return round(corpus_wer(refs, hyps), 4)
     except ImportError:  # jiwer / whisper-normalizer are the 'bench' extra
         return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Client-side VAD, Pipecat's way (--client-vad)
+# ---------------------------------------------------------------------------------------------
+
+VAD_FRAME_SAMPLES = 512  # Silero's frame at 16 kHz, as Pipecat's SileroVADAnalyzer feeds it
+VAD_FRAME_MS = VAD_FRAME_SAMPLES * 1000 / RATE  # 32 ms
+
+
+@dataclass(frozen=True)
+class VadSegment:
+    """One stretch of speech as Pipecat's ``VADAnalyzer`` decides it, in stream audio time.
+    ``start_ms``: start of its first speaking frame; ``stop_ms``: end of the frame at which the
+    analyzer decided the user stopped (``stop_secs`` of quiet frames after the last speaking one),
+    i.e. when a Pipecat client sends ``ForceEndpoint``."""
+
+    start_ms: float
+    stop_ms: float
+
+
+def pipecat_vad_segments(probs: Sequence[float], *, confidence: float = 0.7, start_secs: float = 0.2,
+                         stop_secs: float = 0.2, frame_ms: float = VAD_FRAME_MS) -> list[VadSegment]:
+    """Pipecat's VAD state machine (QUIET -> STARTING -> SPEAKING -> STOPPING -> QUIET) over one
+    Silero probability per frame: a frame is speech when its probability >= ``confidence``; speech
+    starts after ``round(start_secs / frame)`` speaking frames in a row and stops after
+    ``round(stop_secs / frame)`` quiet ones. Pipecat also requires a minimum smoothed volume; the
+    recordings here are level, so that test is left out. A segment still open at the end of the
+    audio has no stop (the client ends it with Terminate) and is not returned."""
+    start_frames = max(1, round(start_secs * 1000 / frame_ms))
+    stop_frames = max(1, round(stop_secs * 1000 / frame_ms))
+    state, count, seg_start = "quiet", 0, 0
+    out: list[VadSegment] = []
+    for i, p in enumerate(probs):
+        speaking = p >= confidence
+        if state == "quiet":
+            if speaking:
+                state, count, seg_start = "starting", 1, i
+        elif state == "starting":
+            if speaking:
+                count += 1
+            else:
+                state, count = "quiet", 0
+        elif state == "speaking":
+            if not speaking:
+                state, count = "stopping", 1
+        elif speaking:  # stopping
+            state, count = "speaking", 0
+        else:
+            count += 1
+        if state == "starting" and count >= start_frames:
+            state, count = "speaking", 0
+        elif state == "stopping" and count >= stop_frames:
+            out.append(VadSegment(seg_start * frame_ms, (i + 1) * frame_ms))
+            state, count = "quiet", 0
+    return out
+
+
+def silero_probabilities(pcm: bytes) -> list[float]:
+    """Silero speech probability of every 32 ms frame of 16 kHz s16le audio, with the bundled model
+    streamed exactly as the server streams it (one probability per frame, state carried)."""
+    from ..vad.silero import SileroVoiceDetector  # noqa: PLC0415  (onnxruntime: only --client-vad needs it)
+
+    x = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0
+    n = len(x) // VAD_FRAME_SAMPLES
+    stream = SileroVoiceDetector().new_stream()
+    frames = x[: n * VAD_FRAME_SAMPLES].reshape(n, VAD_FRAME_SAMPLES)
+    probs: list[float] = []
+    for a in range(0, n, 1024):
+        probs.extend(float(v) for v in stream.process(frames[a : a + 1024]))
+    return probs
+
+
+def client_vad_rows(obs: Sequence[TurnObs], segments: Sequence[VadSegment], force_at: dict[int, float],
+                    stop_secs: float) -> list[dict]:
+    """One row per VAD segment that got a ``ForceEndpoint`` (sent at ``force_at[i]``, wall time).
+
+    Each final goes to the segment its words overlap most (as labelled turns are matched). Pipecat's
+    stt-benchmark TTFS = arrival of the segment's last final - (VAD stop - ``stop_secs``), the VAD stop
+    being the moment the client decided it and sent ForceEndpoint; ``force_to_final_ms`` is the server's
+    own share (negative when the server had ended the turn before the ForceEndpoint arrived)."""
+    refs = [LabelledTurn("vad", i, int(seg.start_ms), int(seg.stop_ms - stop_secs * 1000), "")
+            for i, seg in enumerate(segments)]
+    assigned: dict[int, list[TurnObs]] = {}
+    for o in obs:
+        if o.final_arrival is None:
+            continue
+        i = match_turn(o.words, refs)
+        if i is not None:
+            assigned.setdefault(i, []).append(o)
+    rows = []
+    for i, seg in enumerate(segments):
+        if i not in force_at:
+            continue
+        mine = assigned.get(i, [])
+        last = max((o.final_arrival for o in mine if o.final_arrival is not None), default=None)
+        forced = force_at[i]
+        rows.append({
+            "segment": i,
+            "speech_ms": [round(seg.start_ms), round(seg.stop_ms - stop_secs * 1000)],
+            "vad_stop_ms": round(seg.stop_ms),
+            "finals": len(mine),
+            "ttfs_ms": None if last is None else _r((last - (forced - stop_secs)) * 1000),
+            "force_to_final_ms": None if last is None else _r((last - forced) * 1000),
+        })
+    return rows
+
+
+def client_vad_summary(rows: Sequence[dict], stop_secs: float) -> dict[str, Any]:
+    answered = [r for r in rows if r["ttfs_ms"] is not None]
+    return {
+        "stop_secs": stop_secs,
+        "forced_segments": len(rows),
+        "answered": len(answered),
+        "finals_before_force": sum(1 for r in answered if r["force_to_final_ms"] < 0),
+        "ttfs_ms": summarize(r["ttfs_ms"] for r in answered),
+        "force_to_final_ms": summarize(r["force_to_final_ms"] for r in answered),
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -446,6 +578,8 @@ class StreamRun:
     termination: dict | None = None
     close_code: int | None = None
     events: list[tuple[float, dict]] = field(default_factory=list)
+    vad_segments: list[VadSegment] = field(default_factory=list)  # --client-vad: where ForceEndpoint goes
+    force_at: dict[int, float] = field(default_factory=dict)  # segment index -> when it was sent
 
 
 def _headers(key: str) -> dict[str, str]:
@@ -453,8 +587,6 @@ def _headers(key: str) -> dict[str, str]:
 
 
 async def _receive(ws, run: StreamRun) -> None:
-    from websockets.exceptions import ConnectionClosed
-
     try:
         async for raw in ws:
             now = time.monotonic()
@@ -484,11 +616,9 @@ async def _receive(ws, run: StreamRun) -> None:
             run.close_code = ws.close_code
 
 
-async def run_stream(plan: StreamPlan, cfg: BenchConfig, start_delay_s: float) -> StreamRun:
-    from websockets.asyncio.client import connect
-    from websockets.exceptions import ConnectionClosed, InvalidStatus
-
-    run = StreamRun(plan, start_delay_s)
+async def run_stream(plan: StreamPlan, cfg: BenchConfig, start_delay_s: float,
+                     vad_segments: Sequence[VadSegment] = ()) -> StreamRun:
+    run = StreamRun(plan, start_delay_s, vad_segments=list(vad_segments))
     await asyncio.sleep(start_delay_s)
     t_connect = time.monotonic()
     try:
@@ -507,7 +637,7 @@ async def run_stream(plan: StreamPlan, cfg: BenchConfig, start_delay_s: float) -
         except ConnectionClosed as exc:
             run.refused, run.refusal = True, f"closed before Begin: {exc.rcvd.code if exc.rcvd else '?'}"
             return run
-        except asyncio.TimeoutError:
+        except TimeoutError:
             run.refused, run.refusal = True, f"no Begin within {cfg.begin_timeout_s:g} s"
             return run
         msg = json.loads(raw)
@@ -540,17 +670,16 @@ async def terminate_and_wait(ws, receiver: asyncio.Task, timeout_s: float) -> bo
             pass
     try:
         await asyncio.wait_for(asyncio.shield(receiver), timeout_s)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         receiver.cancel()
         return False
     return True
 
 
 async def _send_audio(ws, run: StreamRun, cfg: BenchConfig, receiver: asyncio.Task) -> None:
-    from websockets.exceptions import ConnectionClosed
-
     pcm = run.plan.pcm
     step = BYTES_PER_MS * cfg.chunk_ms
+    next_stop = 0
     assert run.t0 is not None
     for k, i in enumerate(range(0, len(pcm), step)):
         if receiver.done():  # the server closed the session (Error)
@@ -569,6 +698,15 @@ async def _send_audio(ws, run: StreamRun, cfg: BenchConfig, receiver: asyncio.Ta
         now = time.monotonic()
         run.sent_at.append(now)
         run.send_block_ms.append((now - before) * 1000)
+        audio_end_ms = min(len(pcm), i + step) / BYTES_PER_MS
+        while next_stop < len(run.vad_segments) and run.vad_segments[next_stop].stop_ms <= audio_end_ms:
+            # The client's VAD has just seen the audio that ends the speech: Pipecat sends ForceEndpoint.
+            try:
+                await ws.send(FORCE_ENDPOINT)
+            except ConnectionClosed:
+                break
+            run.force_at[next_stop] = time.monotonic()
+            next_stop += 1
         if cfg.realtime:
             run.lags_ms.append((now - deadline) * 1000)
         elif k % 20 == 19:
@@ -622,10 +760,14 @@ def stream_report(run: StreamRun, cfg: BenchConfig) -> tuple[dict, list[dict]]:
         "ref_text": ref,
         "hyp_text": hyp,
     }
+    if cfg.client_vad:
+        info["client_vad"] = client_vad_rows(obs, run.vad_segments, run.force_at, cfg.vad_stop_secs)
     return info, rows
 
 
-def summary(streams: Sequence[dict], rows: Sequence[dict], server: dict | None, wall_s: float) -> dict:
+def summary(streams: Sequence[dict], rows: Sequence[dict], server: dict | None, wall_s: float,
+            stop_secs: float | None = None) -> dict:
+    """Totals over the streams; with ``stop_secs`` (a --client-vad run) also Pipecat's TTFS."""
     ok = [s for s in streams if not s["refused"]]
     intervals = [x for r in rows for x in r["partial_intervals_ms"]]
     return {
@@ -651,6 +793,8 @@ def summary(streams: Sequence[dict], rows: Sequence[dict], server: dict | None, 
                                "p50": _r(percentile(intervals, 50))},
         "wer": corpus_wer_or_none([s["ref_text"] for s in ok], [s["hyp_text"] for s in ok]),
         "server": server,
+        **({"client_vad": client_vad_summary([r for s in ok for r in s["client_vad"]], stop_secs)}
+           if stop_secs is not None else {}),
     }
 
 
@@ -816,12 +960,7 @@ def machine_info() -> dict[str, Any]:
                 break
     except OSError:
         pass
-    try:
-        import websockets
-
-        ws_version = websockets.__version__
-    except Exception:  # pragma: no cover
-        ws_version = None
+    ws_version = getattr(websockets, "__version__", None)
     return {
         "nproc": cpu_cores(),
         "cpu_count": os.cpu_count(),
@@ -836,11 +975,18 @@ async def run_streams(plans: Sequence[StreamPlan], cfg: BenchConfig, server_pid:
     """Run every plan as one concurrent client; returns {"streams", "turns", "summary"}."""
     rng = random.Random(cfg.seed)
     delays = [rng.uniform(0, cfg.stagger_s) if cfg.stagger_s > 0 else 0.0 for _ in plans]
+    segments: list[list[VadSegment]] = [[] for _ in plans]
+    if cfg.client_vad:
+        # Silero's streamed probabilities equal the batch ones, so each client's VAD is run on its
+        # audio before the clock starts: same decisions, and the client's CPU does not compete with
+        # the server's during the measurement.
+        segments = [pipecat_vad_segments(silero_probabilities(p.pcm), confidence=cfg.vad_confidence,
+                                         start_secs=cfg.vad_start_secs, stop_secs=cfg.vad_stop_secs) for p in plans]
     monitor = ProcMonitor(server_pid) if server_pid else None
     if monitor:
         monitor.start()
     t_start = time.monotonic()
-    runs = await asyncio.gather(*(run_stream(p, cfg, d) for p, d in zip(plans, delays)))
+    runs = await asyncio.gather(*(run_stream(p, cfg, d, seg) for p, d, seg in zip(plans, delays, segments, strict=False)))
     wall = time.monotonic() - t_start
     server = await monitor.stop() if monitor else None
     streams, rows = [], []
@@ -848,7 +994,8 @@ async def run_streams(plans: Sequence[StreamPlan], cfg: BenchConfig, server_pid:
         info, r = stream_report(run, cfg)
         streams.append(info)
         rows.extend(r)
-    return {"streams": streams, "turns": rows, "summary": summary(streams, rows, server, wall)}
+    stop_secs = cfg.vad_stop_secs if cfg.client_vad else None
+    return {"streams": streams, "turns": rows, "summary": summary(streams, rows, server, wall, stop_secs)}
 
 
 def capacity_ladder(max_streams: int) -> list[int]:
@@ -863,7 +1010,8 @@ def capacity_ladder(max_streams: int) -> list[int]:
 
 
 def passes_gate(s: dict, gate_ms: float) -> bool:
-    p95 = s["ttfs_ms"]["p95"]
+    """TTFS P95 within the gate (Pipecat's TTFS in a --client-vad run), nobody behind or refused."""
+    p95 = (s.get("client_vad") or s)["ttfs_ms"]["p95"]
     return p95 is not None and p95 <= gate_ms and s["fell_behind"] == 0 and s["refused"] == 0
 
 
@@ -887,6 +1035,22 @@ def table(result: dict) -> str:
     lines.append(f"{'first partial (ms)':<22}{fp['n']:>5}{fmt(fp['p50']):>8}{fmt(fp['p95']):>8}{'':>8}{fmt(fp['max']):>8}")
     pc = s["partial_cadence_ms"]
     lines.append(f"{'partial cadence (ms)':<22}{pc['n']:>5}{fmt(pc['p50']):>8}{'':>8}{'':>8}{'':>8}  mean {fmt(pc['mean'])}")
+    cv = s.get("client_vad")
+    if cv:
+        label = f"TTFS Pipecat {cv['stop_secs']:g} s"
+        for name, d in ((label, cv["ttfs_ms"]), ("ForceEndpoint->final", cv["force_to_final_ms"])):
+            lines.append(f"{name:<22}{d['n']:>5}{fmt(d['p50']):>8}{fmt(d['p95']):>8}{fmt(d['p99']):>8}{fmt(d['max']):>8}")
+        lines.append(f"client VAD: {cv['forced_segments']} ForceEndpoint(s), {cv['answered']} answered by a final, "
+                     f"{cv['finals_before_force']} final(s) already there before the ForceEndpoint; "
+                     "'TTFS (ms)' above counts from the labelled end of speech")
+    nat = result.get("natural")
+    if nat:
+        t2 = nat["ttfs_ms"]
+        srv2 = nat.get("server") or {}
+        lines.append(f"{'TTFS natural (no FE)':<22}{t2['n']:>5}{fmt(t2['p50']):>8}{fmt(t2['p95']):>8}"
+                     f"{fmt(t2['p99']):>8}{fmt(t2['max']):>8}  (same streams without ForceEndpoint, run first: "
+                     f"cpu {fmt(srv2.get('cpu_percent'))} %, peak RSS {fmt(srv2.get('peak_rss_mb'))} MB, "
+                     f"fell behind {nat['fell_behind']})")
     wer = "-" if s["wer"] is None else f"{100 * s['wer']:.1f} %"
     lines.append(f"turns {s['ref_turns']}: found {s['found']}, split {s['split']}, merged {s['merged']}, "
                  f"missed {s['missed']}, spurious finals {s['spurious_finals']}; WER {wer}")
@@ -950,6 +1114,22 @@ def benchmark(cfg: BenchConfig, clips_dir: Path, *, limit: int | None = None, se
         "files": files,
         **out,
     }
+
+
+def benchmark_client_vad(cfg: BenchConfig, clips_dir: Path, *, natural: bool = True, limit: int | None = None,
+                         server_pid: int | Sequence[int] | None = None, server: dict | None = None, log=_log) -> dict:
+    """The anchors' way (Pipecat's stt-benchmark): the same streams with the client's VAD sending
+    ForceEndpoint, preceded (``natural``) by a run without it, whose TTFS (end of turn decided by the
+    server alone) is reported beside (``result["natural"]``)."""
+    nat = None
+    if natural:
+        nat_res = benchmark(replace(cfg, client_vad=False), clips_dir, limit=limit, server_pid=server_pid,
+                            server=server, log=log)
+        nat = nat_res["summary"]
+    res = benchmark(replace(cfg, client_vad=True), clips_dir, limit=limit, server_pid=server_pid, server=server,
+                    log=log)
+    res["natural"] = nat
+    return res
 
 
 def find_capacity(cfg: BenchConfig, clips_dir: Path, *, max_streams: int, gate_ms: float,
