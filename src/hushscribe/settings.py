@@ -99,6 +99,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Concurrent sessions admitted; more are refused with 3009. 0: 3 per CPU core (measured: a 2-core "
             "box holds 6 real-time streams without falling behind). Size it with 'hushscribe bench stream "
             "--find-capacity'."),
+    Setting("max_decode_backlog_s", 2.0, _float,
+            "Refuse new sessions (3009) while the measured decode backlog -- decodes queued and running, at "
+            "the measured cost of recent decodes, per worker -- exceeds this many seconds: the open sessions' "
+            "finals would already be late. /ready answers 503 meanwhile. 0: off (the session count alone)."),
     Setting("max_sessions_per_key", 0, int,
             "Concurrent sessions one API key may hold (temporary tokens count against the key that minted "
             "them); more are refused with 3009. 0: no per-key limit."),
@@ -183,6 +187,7 @@ class ServerConfig:
     home: str = str(Path.home() / ".config" / "hushscribe")
     max_session_seconds: int = 10800
     max_sessions: int = 0
+    max_decode_backlog_s: float = 2.0
     max_sessions_per_key: int = 0
     max_audio_rate: float = 0.0
     audio_rate_burst_s: float = 10.0

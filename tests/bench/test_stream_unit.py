@@ -395,3 +395,32 @@ def test_terminate_and_wait_survives_a_closed_connection():
         return await bs.terminate_and_wait(Closed(), receiver, 1)
 
     assert asyncio.run(main()) is True
+
+
+def test_server_stages_from_two_metric_scrapes():
+    before = bs.parse_metrics("""# HELP x
+hushscribe_decode_seconds_sum{kind="final"} 1.0
+hushscribe_decode_seconds_count{kind="final"} 2.0
+hushscribe_force_endpoint_final_seconds_sum 0.0
+hushscribe_force_endpoint_final_seconds_count 0.0
+hushscribe_speculative_decodes_total{outcome="requested"} 4.0
+""")
+    after = bs.parse_metrics("""hushscribe_decode_seconds_sum{kind="final"} 2.2
+hushscribe_decode_seconds_count{kind="final"} 5.0
+hushscribe_force_endpoint_final_seconds_sum 0.9
+hushscribe_force_endpoint_final_seconds_count 3.0
+hushscribe_speculative_decodes_total{outcome="requested"} 14.0
+hushscribe_speculative_decodes_total{outcome="final"} 6.0
+hushscribe_speculative_decodes_total{outcome="partial"} 1.0
+hushscribe_sessions_refused_total{reason="decode_backlog"} 2.0
+""")
+    st = bs.server_stages(before, after)
+    assert st["decode_final"] == {"n": 3, "mean_ms": 400.0}
+    assert st["force_endpoint_to_final"] == {"n": 3, "mean_ms": 300.0}
+    assert st["decode_queue_wait_final"] == {"n": 0, "mean_ms": None}
+    assert st["speculative"] == {"requested": 10, "final": 6, "partial": 1, "thrown_away": 3,
+                                 "thrown_away_share": 0.3}
+    assert st["refused_by_reason"] == {"decode_backlog": 2}
+    assert bs.server_stages(None, after) is None
+    assert bs.metrics_url("ws://127.0.0.1:9/v3/ws") == "http://127.0.0.1:9/metrics"
+    assert bs.metrics_url("wss://h/stt/v3/ws") == "https://h/stt/metrics"

@@ -502,6 +502,45 @@ def test_force_endpoint_in_pause_reuses_candidate():
     assert final["transcript"] == "so and"
 
 
+def test_force_endpoint_latency_runs_from_its_arrival_to_the_final():
+    """The server's own share of Pipecat's TTFS: ForceEndpoint arrival -> its turn's final, on the
+    session clock. The candidate is still decoding when the ForceEndpoint comes; the final is that
+    candidate, sent the moment it arrives."""
+    probs = pattern(("s", 10), ("v", 30), ("s", 60))
+    clock = FakeClock()
+    s = make_session(probs, clock=clock, include_partial_turns="false")
+    d = Driver(s, script=lambda r: "so and", auto=False)
+    d.frames(10 + 30 + 7)  # 224 ms of pause: the candidate was requested at 160 ms, not answered
+    (cand,) = d.pending.values()
+    clock.t += 1.0
+    d.text('{"type":"ForceEndpoint"}')
+    assert d.finals() == [] and s.force_latencies_to_report() == []
+    clock.t += 0.25
+    d.answer(cand.job_id)
+    (final,) = d.finals()
+    assert final["transcript"] == "so and" and len(d.requests) == 1  # the candidate is the final
+    assert s.force_latencies_to_report() == [pytest.approx(0.25)]
+    assert s.force_latencies_to_report() == []  # reported once
+    assert s.speculative == {"requested": 1, "final": 1, "partial": 0}
+
+
+def test_force_endpoint_on_an_ended_turn_reports_no_latency():
+    s = make_session(ONE_TURN, include_partial_turns="false")
+    d = Driver(s).frames(len(ONE_TURN))
+    d.text('{"type":"ForceEndpoint"}')
+    assert len(d.finals()) == 1 and s.force_latencies_to_report() == []
+
+
+def test_speculative_decodes_thrown_away_or_shown_as_partials_are_counted():
+    # Two pauses of 224 ms (a candidate each, speech resumes), then the end of the turn.
+    probs = pattern(("s", 10), ("v", 20), ("s", 7), ("v", 20), ("s", 7), ("v", 20), ("s", 60))
+    for partials, shown in (("false", 0), ("true", 2)):
+        s = make_session(probs, include_partial_turns=partials)
+        Driver(s, script=growing_script()).frames(len(probs))
+        assert s.speculative["requested"] == 3 and s.speculative["final"] == 1
+        assert s.speculative["partial"] == shown
+
+
 def test_force_endpoint_then_continue_same_session():
     probs = pattern(("s", 5), ("v", 30)) * 3 + pattern(("s", 60))
     s = make_session(probs, include_partial_turns="false")

@@ -877,6 +877,78 @@ class ProcMonitor:
         }
 
 
+def metrics_url(ws_url: str) -> str:
+    """The server's /metrics for its WebSocket URL (ws://host:port/v3/ws -> http://host:port/metrics)."""
+    u = urllib.parse.urlsplit(ws_url)
+    scheme = "https" if u.scheme == "wss" else "http"
+    prefix = u.path.rstrip("/").removesuffix("/v3/ws")
+    return f"{scheme}://{u.netloc}{prefix}/metrics"
+
+
+def parse_metrics(text: str) -> dict[str, float]:
+    """Prometheus text format -> {'name{labels}': value} (comments skipped)."""
+    out: dict[str, float] = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        name, _, value = line.rpartition(" ")
+        try:
+            out[name] = float(value)
+        except ValueError:
+            continue
+    return out
+
+
+def scrape_metrics(ws_url: str, timeout_s: float = 5.0) -> dict[str, float] | None:
+    try:
+        with urllib.request.urlopen(metrics_url(ws_url), timeout=timeout_s) as r:
+            return parse_metrics(r.read().decode("utf-8", "replace"))
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
+
+
+STAGES = {  # report name -> histogram (sum / count over the run = mean seconds)
+    "decode_queue_wait_final": 'hushscribe_decode_queue_wait_seconds{kind="final"}',
+    "decode_queue_wait_partial": 'hushscribe_decode_queue_wait_seconds{kind="partial"}',
+    "decode_final": 'hushscribe_decode_seconds{kind="final"}',
+    "decode_partial": 'hushscribe_decode_seconds{kind="partial"}',
+    "force_endpoint_to_final": "hushscribe_final_latency_seconds_force",
+    "speech_arrival_to_final": "hushscribe_final_latency_seconds",
+}
+
+
+def server_stages(before: dict[str, float] | None, after: dict[str, float] | None) -> dict[str, Any] | None:
+    """Per-stage server timings over one run, from /metrics before and after it: the mean of each
+    stage in ms with its count (``decode_*`` includes rendering and PII redaction in the worker), and
+    the speculative decodes: requested, became the final, only shown as a partial, thrown away."""
+    if before is None or after is None:
+        return None
+
+    def delta(key: str) -> float:
+        return after.get(key, 0.0) - before.get(key, 0.0)
+
+    def hist(name: str) -> tuple[str, str]:
+        if name.endswith("_force"):
+            name = "hushscribe_force_endpoint_final_seconds"
+        base, brace, labels = name.partition("{")
+        return f"{base}_sum{brace}{labels}", f"{base}_count{brace}{labels}"
+
+    out: dict[str, Any] = {}
+    for report, name in STAGES.items():
+        k_sum, k_count = hist(name)
+        n = delta(k_count)
+        out[report] = {"n": int(n), "mean_ms": _r(1000 * delta(k_sum) / n) if n else None}
+    spec = {o: int(delta(f'hushscribe_speculative_decodes_total{{outcome="{o}"}}'))
+            for o in ("requested", "final", "partial")}
+    thrown = spec["requested"] - spec["final"] - spec["partial"]
+    spec["thrown_away"] = thrown
+    spec["thrown_away_share"] = _r(thrown / spec["requested"], 3) if spec["requested"] else None
+    out["speculative"] = spec
+    refused = {k.split('"')[1]: int(delta(k)) for k in after if k.startswith("hushscribe_sessions_refused_total{")}
+    out["refused_by_reason"] = {k: v for k, v in refused.items() if v}
+    return out
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -1064,6 +1136,21 @@ def table(result: dict) -> str:
         lines.append(f"  stream {idx}: {why}")
     if len(problems) > 5:
         lines.append(f"  ... and {len(problems) - 5} more (see the JSON report)")
+    st = s.get("server_stages")
+    if st:
+        def stage(name: str) -> str:
+            d = st[name]
+            return f"{fmt(d['mean_ms'])} ({d['n']})"
+
+        lines.append(f"server stages, mean ms (count): queue wait of finals {stage('decode_queue_wait_final')}, "
+                     f"decode+render+redact of finals {stage('decode_final')}, "
+                     f"ForceEndpoint->final {stage('force_endpoint_to_final')}, "
+                     f"last speech audio->final {stage('speech_arrival_to_final')}")
+        sp = st["speculative"]
+        share = "-" if sp["thrown_away_share"] is None else f"{100 * sp['thrown_away_share']:.0f} %"
+        lines.append(f"speculative decodes: {sp['requested']} requested, {sp['final']} became the final, "
+                     f"{sp['partial']} shown as a partial only, {sp['thrown_away']} thrown away ({share})"
+                     + (f"; refused: {st['refused_by_reason']}" if st["refused_by_reason"] else ""))
     srv = s.get("server")
     if srv:
         cpu_s = "-" if srv["cpu_seconds"] is None else f"{srv['cpu_seconds']:.1f}"
@@ -1103,7 +1190,11 @@ def benchmark(cfg: BenchConfig, clips_dir: Path, *, limit: int | None = None, se
         f"{max(p.audio_ms for p in plans) / 1000:.1f} s audio per stream max, against {cfg.url}")
     log("  files: " + ", ".join(Path(f["wav"]).name for f in files))
     t_wall = time.time()
+    before = scrape_metrics(cfg.url)
     out = asyncio.run(run_streams(plans, cfg, server_pid))
+    if before is not None:
+        time.sleep(0.5)  # the server counts a session's speculative decodes once it has closed it
+    out["summary"]["server_stages"] = server_stages(before, scrape_metrics(cfg.url))
     return {
         "tool": "hushscribe bench stream",
         "started_at": t_wall,

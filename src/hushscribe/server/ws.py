@@ -93,6 +93,8 @@ class SessionRunner:
                 self.out.put_nowait(msg)
         for seconds in s.latencies_to_report():
             self.state.metrics.ttfs.observe(seconds)
+        for seconds in s.force_latencies_to_report():
+            self.state.metrics.force_final.observe(seconds)
         for req in s.requests_to_run():
             self.state.scheduler.submit(req, self._on_result, lambda job_id=req.job_id: self._wants(job_id))
         if s.backlog_ms <= BACKLOG_RESUME_MS:
@@ -313,6 +315,8 @@ class SessionRunner:
                     loop.call_later(ttl + 1, self.state.artifacts.sweep)
             self.state.sessions.pop(sid, None)
             self.state.runners.discard(self)
+            for outcome, n in session.speculative.items():
+                self.state.metrics.speculative.labels(outcome).inc(n)
             log_event(log, "session end", id=sid, close_code=self.close_code, client_gone=self.close_code is None,
                       stalled=self.stalled,
                       audio_s=round(session.audio_seconds, 3), wall_s=round(time.monotonic() - started, 3))
@@ -325,6 +329,9 @@ class SessionRunner:
             return True
         if self.state.free_slots <= 0:
             await self._reject(m.CLOSE_TOO_MANY_SESSIONS, TOO_MANY, "capacity")
+            return True
+        if self.state.decode_backlogged:  # measured: the open sessions' finals are already late
+            await self._reject(m.CLOSE_TOO_MANY_SESSIONS, TOO_MANY, "decode_backlog")
             return True
         return False
 
