@@ -1132,3 +1132,19 @@ def test_backlog_counts_audio_waiting_behind_a_pending_decision():
     d.settle()
     d.text('{"type":"Terminate"}')
     assert s.backlog_ms == 0 and s.close == (1000, "Session Ended")
+
+
+def test_a_candidate_shown_as_a_partial_restarts_the_partial_cadence():
+    """Cheaper partials: the speculative decode of a pause doubles as the partial, so the next
+    partial decode comes a full ``partial_interval_ms`` of audio after it, not at the old cadence."""
+    # 700 ms of speech, a 224 ms pause (candidate at 160 ms, shown as a partial), 900 ms of speech.
+    probs = pattern(("s", 10), ("v", 22), ("s", 7), ("v", 28), ("s", 60))
+    s = make_session(probs)
+    d = Driver(s, script=growing_script()).frames(len(probs))
+    partial_reqs = [r for r in d.requests if r.kind == "partial"]
+    cands = [r for r in d.requests if r.kind == "final"]
+    first_cand_end = cands[0].offset_ms + cands[0].duration_ms
+    assert s.speculative["partial"] == 1 and len(d.partials()) >= 1
+    # Without the restart a partial would be due 1000 ms after the turn start (at 1000 ms of turn audio,
+    # ~0.6 s into the second run of speech); with it, none before first_cand_end + 1000 ms.
+    assert all(r.offset_ms + r.duration_ms >= first_cand_end + 1000 for r in partial_reqs)

@@ -337,6 +337,9 @@ class SessionProtocol:
                     if self._emit_partial(pending, result, shifted=True):
                         self.speculative["partial"] += 1
                         self._shown_candidate = mid
+                        # The speculative decode served as this turn's partial: the next partial
+                        # decode is due a full interval after the audio it covered, not before.
+                        turn.last_partial_upto = max(turn.last_partial_upto, self._pending_upto.get(mid, 0))
             if mid not in self._wanted_ids():
                 self._results.pop(mid, None)
         self._pump()
