@@ -32,6 +32,10 @@ log = logging.getLogger(__name__)
 Callback = Callable[[DecodeRequest, DecodeResult | None, str | None], None]
 
 
+# Queue order: finals of turns that have ended, then speculative decodes (a turn's final decoded
+# early in its pause; it may be thrown away), then partials. A speculative decode whose turn ends
+# while it waits is promoted (:meth:`InferenceScheduler.promote`).
+PRIORITY_FINAL, PRIORITY_SPECULATIVE, PRIORITY_PARTIAL = 0, 1, 2
 DEFAULT_DECODE_S = 0.5  # cost assumed for a kind of decode before one has been measured
 COST_SMOOTHING = 0.2  # weight of the newest decode in the moving average of decode cost
 
@@ -54,6 +58,7 @@ class _Item:
     callback: Callback = field(compare=False)
     enqueued: float = field(compare=False)
     is_wanted: Callable[[], bool] | None = field(compare=False, default=None)
+    dead: bool = field(compare=False, default=False)  # superseded by a promoted copy
 
 
 @dataclass
@@ -83,6 +88,8 @@ class InferenceScheduler:
         self._cost: dict[str, float] = {}  # kind -> smoothed decode wall seconds
         self._queued_kinds: dict[str, int] = {"final": 0, "partial": 0}
         self._running = 0
+        self._queued: dict[int, _Item] = {}  # id(request) -> its live queue item (for promote)
+        self._dead = 0
         # Runs in the worker thread after a decode (rendering + PII redaction of finals), so that
         # no per-turn CPU work lands on the event loop.
         self.postprocess: Callable[[DecodeRequest, DecodeResult], DecodeResult] | None = None
@@ -94,7 +101,7 @@ class InferenceScheduler:
 
     @property
     def queue_depth(self) -> int:
-        return self._queue.qsize() if self._queue is not None else 0
+        return self._queue.qsize() - self._dead if self._queue is not None else 0
 
     def decode_cost_s(self, kind: str) -> float:
         """Measured (smoothed) wall seconds of one decode of ``kind``."""
@@ -129,23 +136,52 @@ class InferenceScheduler:
         self._tasks = []
         self._executor.shutdown(wait=True, cancel_futures=True)
 
-    def submit(self, request: DecodeRequest, callback: Callback, is_wanted: Callable[[], bool] | None = None) -> None:
+    def submit(self, request: DecodeRequest, callback: Callback, is_wanted: Callable[[], bool] | None = None,
+               speculative: bool = False) -> None:
         """Queue a decode. ``is_wanted`` is asked just before it runs; work nobody wants any more
-        (a session's pause ended in more speech) is skipped and reported as ``(None, None)``."""
+        (a session's pause ended in more speech) is skipped and reported as ``(None, None)``.
+        ``speculative``: a final decoded before its turn has ended; it waits behind ended turns' finals."""
         assert self._queue is not None, "scheduler not started"
-        self._put(_Item(request.priority, next(self._seq), request, callback, self.clock(), is_wanted))
+        if request.kind != "final":
+            priority = PRIORITY_PARTIAL
+        else:
+            priority = PRIORITY_SPECULATIVE if speculative else PRIORITY_FINAL
+        self._put(_Item(priority, next(self._seq), request, callback, self.clock(), is_wanted))
+
+    def promote(self, request: DecodeRequest) -> bool:
+        """The turn of a queued speculative decode has ended: it now waits with the ended turns'
+        finals, in its original order among them. False when it is no longer queued."""
+        item = self._queued.get(id(request))
+        if item is None or item.priority == PRIORITY_FINAL:
+            return False
+        assert self._queue is not None
+        item.dead = True
+        self._dead += 1
+        fresh = _Item(PRIORITY_FINAL, item.seq, item.request, item.callback, item.enqueued, item.is_wanted)
+        self._queued[id(request)] = fresh
+        self._queue.put_nowait(fresh)
+        return True
+
+    def _next_live(self, item: _Item) -> _Item | None:
+        """``item`` taken off the queue, or None for the dead copy of a promoted one."""
+        if item.dead:
+            self._dead -= 1
+            return None
+        return self._took(item)
 
     def _put(self, item: _Item) -> None:
         assert self._queue is not None
         kind = item.request.kind
         self._waiting_finals += kind == "final"
         self._queued_kinds[kind] = self._queued_kinds.get(kind, 0) + 1
+        self._queued[id(item.request)] = item
         self._queue.put_nowait(item)
 
     def _took(self, item: _Item) -> _Item:
         kind = item.request.kind
         self._waiting_finals -= kind == "final"
         self._queued_kinds[kind] -= 1
+        self._queued.pop(id(item.request), None)
         return item
 
     def _run(self, req: DecodeRequest) -> DecodeResult:
@@ -185,7 +221,10 @@ class InferenceScheduler:
         """Add queued finals of other requests to ``batch`` (the queue is ordered: finals first)."""
         assert self._queue is not None
         while len(batch) < self.max_batch and not self._queue.empty():
-            item = self._took(self._queue.get_nowait())
+            live = self._next_live(self._queue.get_nowait())
+            if live is None:
+                continue
+            item = live
             if item.request.kind != "final":
                 self._put(item)  # a partial: it waits for the next round
                 return
@@ -196,7 +235,10 @@ class InferenceScheduler:
         assert self._queue is not None
         loop = asyncio.get_running_loop()
         while True:
-            item = self._took(await self._queue.get())
+            live = self._next_live(await self._queue.get())
+            if live is None:
+                continue
+            item = live
             taken = self.clock()
             if not self._admit(item, taken):
                 continue

@@ -512,9 +512,12 @@ def test_force_endpoint_latency_runs_from_its_arrival_to_the_final():
     d = Driver(s, script=lambda r: "so and", auto=False)
     d.frames(10 + 30 + 7)  # 224 ms of pause: the candidate was requested at 160 ms, not answered
     (cand,) = d.pending.values()
+    assert s.is_speculative(cand.job_id) and s.promotions_to_report() == []
     clock.t += 1.0
     d.text('{"type":"ForceEndpoint"}')
     assert d.finals() == [] and s.force_latencies_to_report() == []
+    # Its turn has ended: the decode now carries a final on the latency path.
+    assert s.promotions_to_report() == [cand.job_id] and s.promotions_to_report() == []
     clock.t += 0.25
     d.answer(cand.job_id)
     (final,) = d.finals()

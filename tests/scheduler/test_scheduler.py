@@ -317,3 +317,41 @@ def test_backlog_counts_queued_and_running_decodes_and_queue_wait_uses_the_clock
     assert queued == pytest.approx(DEFAULT_DECODE_S / 2 + 3 * DEFAULT_DECODE_S)
     assert waits == {1: 0.0, 2: pytest.approx(0.3), 3: pytest.approx(0.3), 4: pytest.approx(0.3)}
     assert sched.stats.queue_wait_s == pytest.approx(0.9)
+
+
+def test_ended_turns_finals_run_before_speculative_ones_and_promotion_moves_one_up():
+    async def main():
+        engine = GatedEngine()
+        sched = InferenceScheduler(engine, workers=1, max_partial_wait_s=10)
+        await sched.start()
+        done: list[int] = []
+        finished = asyncio.Event()
+
+        def cb(r, result, error):
+            done.append(r.job_id)
+            if len(done) == 6:
+                finished.set()
+
+        sched.submit(req(1, "final"), cb)  # runs at once
+        await engine.started()
+        spec = {i: req(i, "final") for i in (2, 3)}
+        sched.submit(req(6, "partial"), cb)
+        sched.submit(spec[2], cb, speculative=True)
+        sched.submit(spec[3], cb, speculative=True)
+        sched.submit(req(4, "final"), cb)
+        sched.submit(req(5, "final"), cb)
+        depth_before = sched.queue_depth
+        promoted = sched.promote(spec[3])  # its turn ended while it waited
+        depth_after = sched.queue_depth
+        again = sched.promote(spec[3])
+        engine.open()
+        await asyncio.wait_for(finished.wait(), 5)
+        late = sched.promote(spec[2])  # already ran
+        await sched.stop()
+        return done, promoted, again, late, depth_before, depth_after
+
+    done, promoted, again, late, depth_before, depth_after = run(main())
+    # 3 joined the ended turns' finals in its submission order (it was queued before 4 and 5).
+    assert done == [1, 3, 4, 5, 2, 6]
+    assert promoted and not again and not late
+    assert depth_before == depth_after == 5  # the superseded copy is not counted

@@ -161,6 +161,7 @@ class SessionProtocol:
         self._latencies: list[float] = []
         self._forced_at: float | None = None  # arrival of the ForceEndpoint that ended the open turn
         self._force_latencies: list[float] = []
+        self._promote: list[int] = []
         # Speculative decodes: requested, those that became a final, and those only shown as a
         # partial (partials on); the rest were thrown away.
         self.speculative = {"requested": 0, "final": 0, "partial": 0}
@@ -189,6 +190,18 @@ class SessionProtocol:
     def force_latencies_to_report(self) -> list[float]:
         """Seconds from the arrival of each ForceEndpoint that ended a turn to that turn's final."""
         out, self._force_latencies = self._force_latencies, []
+        return out
+
+    def is_speculative(self, job_id: int) -> bool:
+        """A final decoded before its turn has ended (a candidate): the scheduler runs ended turns'
+        finals first."""
+        pending = self._pending.get(job_id)
+        return pending is not None and pending.kind == "candidate"
+
+    def promotions_to_report(self) -> list[int]:
+        """Jobs of speculative decodes whose turn has ended while they were still pending: they now
+        carry a final on the latency path (the scheduler moves them up)."""
+        out, self._promote = self._promote, []
         return out
 
     def requests_to_run(self) -> list[DecodeRequest]:
@@ -503,6 +516,9 @@ class SessionProtocol:
                 self._awaiting_final = (action.decode_id, self._turn.seq, action.reason)
                 if action.decode_id in self._results:
                     self._finish_turn(action.decode_id)
+                else:
+                    self._promote.extend(job for job, p in self._pending.items()
+                                         if p.kind == "candidate" and p.machine_id == action.decode_id)
             elif isinstance(action, DiscardTurn):
                 if self._turn is not None and self._turn.partials_sent:
                     self._emit_final(self._turn, DecodeResult(()), 0.0)

@@ -67,6 +67,7 @@ class SessionRunner:
         self._drained = asyncio.Event()
         self._prefix = ""
         self.stalled = False
+        self._queued: dict[int, DecodeRequest] = {}  # submitted, not answered yet (for promotions)
 
     # -- graceful shutdown ------------------------------------------------------------
     def shut_down(self) -> None:
@@ -96,7 +97,13 @@ class SessionRunner:
         for seconds in s.force_latencies_to_report():
             self.state.metrics.force_final.observe(seconds)
         for req in s.requests_to_run():
-            self.state.scheduler.submit(req, self._on_result, lambda job_id=req.job_id: self._wants(job_id))
+            self._queued[req.job_id] = req
+            self.state.scheduler.submit(req, self._on_result, lambda job_id=req.job_id: self._wants(job_id),
+                                        speculative=s.is_speculative(req.job_id))
+        for job_id in s.promotions_to_report():
+            queued = self._queued.get(job_id)
+            if queued is not None:
+                self.state.scheduler.promote(queued)
         if s.backlog_ms <= BACKLOG_RESUME_MS:
             self._drained.set()
         if s.close is not None and self.close_code is None:
@@ -107,6 +114,7 @@ class SessionRunner:
         return not self.gone and self.session is not None and self.session.wants(job_id)
 
     def _on_result(self, req: DecodeRequest, result: DecodeResult | None, error: str | None) -> None:
+        self._queued.pop(req.job_id, None)
         if self.session is None or self.gone:
             return
         self.session.receive_result(req.job_id, result, error)
