@@ -124,8 +124,9 @@ SETTINGS: tuple[Setting, ...] = (
             "VAD silence not counted towards min_turn_silence/max_turn_silence. 0: silence counts from the "
             "VAD's end of speech, which already trails the true end by ~65 ms (median on the labelled calls)."),
     Setting("candidate_delay_ms", 160, int,
-            "Pause after which a turn is decoded speculatively, so its final is ready when the silence "
-            "rule ends the turn. Earlier: lower latency, more decodes (~+26 % at 96 ms on the calls)."),
+            "Quiet (VAD below the speech threshold; capped at min_turn_silence) after which a turn is decoded "
+            "speculatively, so that its final is ready when ForceEndpoint or the silence rule ends the turn. "
+            "Earlier: lower latency, more decodes thrown away (docs/performance.md)."),
     Setting("defer_candidates_when_busy", True, _bool,
             "While finals wait for the decoder, start a turn's speculative decode only once its silence "
             "could end it: fewer decodes thrown away when speech resumes, at some latency, only under load."),
