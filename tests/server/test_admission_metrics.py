@@ -47,9 +47,9 @@ def test_metrics_expose_sessions_latency_decodes_and_audio():
                      "hushscribe_final_latency_seconds_count", "hushscribe_decode_seconds_count",
                      "hushscribe_audio_seconds_total", "hushscribe_partials_skipped_total"):
             assert name in body, name
-        line = next(l for l in body.splitlines() if l.startswith("hushscribe_final_latency_seconds_count"))
+        line = next(x for x in body.splitlines() if x.startswith("hushscribe_final_latency_seconds_count"))
         assert float(line.split()[-1]) >= 1
-        audio = next(l for l in body.splitlines() if l.startswith("hushscribe_audio_seconds_total"))
+        audio = next(x for x in body.splitlines() if x.startswith("hushscribe_audio_seconds_total"))
         assert abs(float(audio.split()[-1]) - 2.5) < 0.01
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from typing import Iterable
+from collections.abc import Iterable
 
 from ..core.params import SessionParams
 from ..core.ports import Engine, Redactor, VoiceDetector

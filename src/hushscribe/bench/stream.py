@@ -36,6 +36,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -44,8 +45,10 @@ import websockets
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from ..cli.stream import read_wav_16k_mono
 from ..settings import cpu_cores
-from .corpus import Call, CallTurn, read_pcm16
+from .corpus import Call, CallTurn, audio_set, read_pcm16
+from .scoring import corpus_wer
 
 RATE = 16000
 BYTES_PER_MS = RATE * 2 // 1000
@@ -86,7 +89,7 @@ class BenchConfig:
 
     def query(self) -> dict[str, Any]:
         """Connection parameters, encoded as the Python SDK encodes them (``urlencode`` of Python
-        values: booleans become ``True``/``False``, spec §3.1)."""
+        values: booleans become ``True``/``False``, protocol §3.1)."""
         return {
             "sample_rate": RATE,
             "speech_model": self.speech_model,
@@ -183,8 +186,6 @@ def read_call_pcm(path: Path) -> bytes:
             return pcm
     except ValueError:
         pass
-    from ..cli.stream import read_wav_16k_mono  # noqa: PLC0415  (PyAV: only for audio that is not 16 kHz WAV)
-
     return read_wav_16k_mono(str(path))[0]
 
 
@@ -370,7 +371,7 @@ def turn_rows(obs: Sequence[TurnObs], refs: Sequence[LabelledTurn], clock: Clock
         intervals: list[float] = []
         if mine:
             end_at, start_at = clock.at(ref.end_ms), clock.at(ref.start_ms)
-            last = max(o.final_arrival for o in mine)  # type: ignore[type-var]
+            last = max(a for o in mine if (a := o.final_arrival) is not None)
             if end_at is not None:
                 ttfs = (last - end_at) * 1000
             partials = sorted(a for o in mine for a in o.partial_arrivals)
@@ -378,7 +379,7 @@ def turn_rows(obs: Sequence[TurnObs], refs: Sequence[LabelledTurn], clock: Clock
                 first_partial = (partials[0] - start_at) * 1000
             for o in mine:
                 p = o.partial_arrivals
-                intervals.extend((b - a) * 1000 for a, b in zip(p, p[1:], strict=False))
+                intervals.extend((b - a) * 1000 for a, b in pairwise(p))
         rows.append({
             "call_id": ref.call_id,
             "turn_index": ref.turn_index,
@@ -429,8 +430,6 @@ def corpus_wer_or_none(refs: Sequence[str], hyps: Sequence[str]) -> float | None
     if not any(r.strip() for r in refs):
         return None
     try:
-        from .scoring import corpus_wer  # noqa: PLC0415  (jiwer: the optional 'bench' extra)
-
         return round(corpus_wer(refs, hyps), 4)
     except ImportError:  # jiwer / whisper-normalizer are the 'bench' extra
         return None
@@ -938,8 +937,8 @@ def server_stages(before: dict[str, float] | None, after: dict[str, float] | Non
         k_sum, k_count = hist(name)
         n = delta(k_count)
         out[report] = {"n": int(n), "mean_ms": _r(1000 * delta(k_sum) / n) if n else None}
-    spec = {o: int(delta(f'hushscribe_speculative_decodes_total{{outcome="{o}"}}'))
-            for o in ("requested", "final", "partial")}
+    spec: dict[str, Any] = {o: int(delta(f'hushscribe_speculative_decodes_total{{outcome="{o}"}}'))
+                            for o in ("requested", "final", "partial")}
     thrown = spec["requested"] - spec["final"] - spec["partial"]
     spec["thrown_away"] = thrown
     spec["thrown_away_share"] = _r(thrown / spec["requested"], 3) if spec["requested"] else None
@@ -996,6 +995,13 @@ class SpawnedServer:
         self.stop()
         raise RuntimeError(f"server not ready within {self.ready_timeout_s:g} s:\n{self.log_tail()}")
 
+    @property
+    def pid(self) -> int:
+        """The server's process id (after :meth:`start`)."""
+        if self.proc is None:
+            raise RuntimeError("the server was not started")
+        return self.proc.pid
+
     def log_tail(self, n: int = 20) -> str:
         try:
             return "\n".join(Path(self.log.name).read_text(errors="replace").splitlines()[-n:])
@@ -1032,7 +1038,7 @@ def machine_info() -> dict[str, Any]:
                 break
     except OSError:
         pass
-    ws_version = getattr(websockets, "__version__", None)
+    ws_version = websockets.__version__
     return {
         "nproc": cpu_cores(),
         "cpu_count": os.cpu_count(),
@@ -1058,7 +1064,7 @@ async def run_streams(plans: Sequence[StreamPlan], cfg: BenchConfig, server_pid:
     if monitor:
         monitor.start()
     t_start = time.monotonic()
-    runs = await asyncio.gather(*(run_stream(p, cfg, d, seg) for p, d, seg in zip(plans, delays, segments, strict=False)))
+    runs = await asyncio.gather(*(run_stream(p, cfg, d, seg) for p, d, seg in zip(plans, delays, segments, strict=True)))
     wall = time.monotonic() - t_start
     server = await monitor.stop() if monitor else None
     streams, rows = [], []
@@ -1098,6 +1104,7 @@ def table(result: dict) -> str:
     lines = [
         f"streams {s['streams']} ({mode}, chunk {cfg['chunk_ms']} ms, partials {'on' if cfg['partials'] else 'off'}"
         f", redact_pii {'on' if cfg['redact_pii'] else 'off'}), audio {s['audio_s']:.1f} s in {s['wall_s']:.1f} s wall"
+        f", {result.get('audio_set', 'custom')} audio set"
         + ("" if cfg["realtime"] else "; fast mode: latencies counted from when the audio was sent"),
         f"{'metric':<22}{'n':>5}{'P50':>8}{'P95':>8}{'P99':>8}{'max':>8}",
     ]
@@ -1202,6 +1209,7 @@ def benchmark(cfg: BenchConfig, clips_dir: Path, *, limit: int | None = None, se
         "machine": machine_info(),
         "server_process": server,
         "clips_dir": str(clips_dir),
+        "audio_set": audio_set(Path(clips_dir).parent),  # full (../shared), subset (evalset/) or custom
         "files": files,
         **out,
     }
@@ -1251,6 +1259,7 @@ def find_capacity(cfg: BenchConfig, clips_dir: Path, *, max_streams: int, gate_m
         "machine": machine_info(),
         "server_process": server,
         "clips_dir": str(clips_dir),
+        "audio_set": audio_set(Path(clips_dir).parent),  # full (../shared), subset (evalset/) or custom
         "files": list(files.values()),
         "capacity": {"gate_ms": gate_ms, "max_streams": max_streams, "duration_s": cfg.duration_s,
                      "max_streams_passing": best, "steps": [{"streams": st["streams"], "passed": st["passed"],

@@ -9,6 +9,7 @@ resampler's filter history), so chunk boundaries never change the result.
 from __future__ import annotations
 
 import numpy as np
+import soxr  # lazy: only sessions that need it pay the import
 
 ENGINE_RATE_HZ = 16_000
 
@@ -31,7 +32,7 @@ def bytes_per_sample(encoding: str) -> int:
 
 
 def chunk_duration_ms(n_bytes: int, encoding: str, sample_rate_hz: int) -> float:
-    """Duration of one client message, as the 50-1000 ms rule (spec §4.1) measures it."""
+    """Duration of one client message, as the 50-1000 ms rule (protocol §4.1) measures it."""
     return 1000.0 * n_bytes / (bytes_per_sample(encoding) * sample_rate_hz)
 
 
@@ -57,8 +58,6 @@ class AudioDecoder:
         self.samples_in = 0  # client-rate samples received (for audio_duration_seconds)
         self._resampler = None
         if sample_rate_hz != ENGINE_RATE_HZ:
-            import soxr  # lazy: only sessions that need it pay the import
-
             self._resampler = soxr.ResampleStream(
                 sample_rate_hz, ENGINE_RATE_HZ, 1, dtype="float32", quality="HQ"
             )
@@ -79,7 +78,8 @@ class AudioDecoder:
         """Drain the resampler's tail at the end of the stream."""
         if self._resampler is None:
             return np.zeros(0, dtype=np.float32)
-        return self._resampler.resample_chunk(np.zeros(0, dtype=np.float32), last=True)
+        tail: np.ndarray = self._resampler.resample_chunk(np.zeros(0, dtype=np.float32), last=True)
+        return tail
 
     @property
     def seconds_in(self) -> float:

@@ -1,20 +1,21 @@
 """The v3 wire messages: the only place that knows AssemblyAI's field names.
 
-Why: the official SDKs validate every server message with strict models (spec §5.0) -- an integer
+Why: the official SDKs validate every server message with strict models (protocol §5.0) -- an integer
 field sent as ``1.5`` silently kills the Python SDK's read thread. Building every outgoing message
 here, from typed values, keeps those rules in one tested module. Client text frames are parsed here
-too, into small frozen dataclasses, with the exact 3006 texts of spec §4.6.
+too, into small frozen dataclasses, with the exact 3006 texts of protocol §4.6.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from .formatting import TimedWord
 
-# Close codes (spec §8.1).
+# Close codes (protocol §8.1).
 CLOSE_NORMAL = 1000
 CLOSE_UNAUTHORIZED = 1008
 CLOSE_SERVER_ERROR = 3005
@@ -42,7 +43,7 @@ def to_json(message: Mapping[str, Any]) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def begin(session_id: str, expires_at_unix_s: int, configuration: Mapping[str, Any]) -> dict:
+def begin(session_id: str, expires_at_unix_s: int, configuration: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "type": "Begin",
         "id": session_id,
@@ -51,11 +52,11 @@ def begin(session_id: str, expires_at_unix_s: int, configuration: Mapping[str, A
     }
 
 
-def speech_started(timestamp_ms: int, confidence: float) -> dict:
+def speech_started(timestamp_ms: int, confidence: float) -> dict[str, Any]:
     return {"type": "SpeechStarted", "timestamp": int(timestamp_ms), "confidence": round(float(confidence), 6)}
 
 
-def word(w: TimedWord, *, is_final: bool) -> dict:
+def word(w: TimedWord, *, is_final: bool) -> dict[str, Any]:
     start = int(w.start_ms)
     return {
         "start": start,
@@ -80,7 +81,7 @@ class TurnMessage:
     utterance: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         msg = {
             "type": "Turn",
             "turn_order": int(self.turn_order),
@@ -95,7 +96,7 @@ class TurnMessage:
         return msg
 
 
-def termination(audio_duration_s: float, session_duration_s: float) -> dict:
+def termination(audio_duration_s: float, session_duration_s: float) -> dict[str, Any]:
     return {
         "type": "Termination",
         "audio_duration_seconds": int(round(audio_duration_s)),
@@ -103,15 +104,15 @@ def termination(audio_duration_s: float, session_duration_s: float) -> dict:
     }
 
 
-def error(code: int, text: str) -> dict:
+def error(code: int, text: str) -> dict[str, Any]:
     return {"type": "Error", "error_code": int(code), "error": text}
 
 
-# hushscribe's own Warning codes (spec §5.6 REC: a private range; production's codes are unknown).
+# hushscribe's own Warning codes (protocol §5.6 REC: a private range; production's codes are unknown).
 WARNING_REDACTED_AUDIO_DROPPED = 9101
 
 
-def warning(code: int, text: str) -> dict:
+def warning(code: int, text: str) -> dict[str, Any]:
     return {"type": "Warning", "warning_code": int(code), "warning": text}
 
 
@@ -151,7 +152,7 @@ class UpdateConfiguration:
 
 ClientMessage = Terminate | ForceEndpoint | KeepAlive | UpdateConfiguration
 
-_SIMPLE = {"Terminate": Terminate(), "ForceEndpoint": ForceEndpoint(), "KeepAlive": KeepAlive()}
+_SIMPLE: dict[str, ClientMessage] = {"Terminate": Terminate(), "ForceEndpoint": ForceEndpoint(), "KeepAlive": KeepAlive()}
 _MAX_ECHO = 200  # keep error texts (and logs) bounded when a client sends megabytes of junk
 
 
@@ -160,7 +161,7 @@ def _clip(text: str) -> str:
 
 
 def parse_client_text(text: str) -> ClientMessage:
-    """Parse one client text frame or raise :class:`ProtocolViolation` (3006, spec §4.6)."""
+    """Parse one client text frame or raise :class:`ProtocolViolation` (3006, protocol §4.6)."""
     try:
         data = json.loads(text)
     except (ValueError, RecursionError) as exc:

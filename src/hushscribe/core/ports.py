@@ -7,8 +7,9 @@ out, and takes :class:`DecodeResult` values back -- effects out, results in.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Protocol, Sequence
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -71,7 +72,8 @@ class DecodeResult:
     language: str | None = None
     language_confidence: float | None = None
 
-    def with_words(self, words, renderings=None, redactions: tuple[Any, ...] = ()) -> "DecodeResult":
+    def with_words(self, words: Sequence[TimedWord], renderings: Mapping[str, tuple[TimedWord, ...]] | None = None,
+                   redactions: Sequence[Any] = ()) -> DecodeResult:
         """The same result (language kept) with other words, renderings or redactions."""
         return DecodeResult(tuple(words), renderings, tuple(redactions), self.language, self.language_confidence)
 
