@@ -84,6 +84,15 @@ def add_stream_bench_parser(bsub) -> argparse.ArgumentParser:
                    help="a chunk sent this much after its real-time deadline counts as late (default 200)")
     p.add_argument("--termination-timeout-s", type=float, default=10.0,
                    help="Termination later than this after the last chunk counts as falling behind (default 10)")
+    p.add_argument("--client-vad", action="store_true",
+                   help="measure the anchors' way (Pipecat's stt-benchmark): each client runs Silero VAD on what it "
+                        "sends and sends ForceEndpoint at VAD stop; TTFS = final - (VAD stop - --vad-stop-secs). "
+                        "A run without ForceEndpoint goes first (natural end of turn) unless --no-natural")
+    p.add_argument("--vad-stop-secs", type=float, default=0.2, help="with --client-vad: Pipecat's stop_secs (0.2)")
+    p.add_argument("--no-natural", dest="natural", action="store_false",
+                   help="with --client-vad: skip the run without ForceEndpoint")
+    p.add_argument("--param", dest="params", action="append", default=[], metavar="NAME=VALUE",
+                   help="one more connection parameter (e.g. min_turn_silence=100); repeatable")
     p.add_argument("--json", dest="json_out", type=Path, default=None, help="write the full report here")
     p.add_argument("--find-capacity", action="store_true",
                    help="ramp N (1,2,4,6,8,10,12,16,...) and report the largest N that passes the gate")
@@ -289,6 +298,10 @@ def run_stream_bench(args: argparse.Namespace) -> int:
     if not clips.is_dir():
         err(f"no such directory: {clips}")
         return 2
+    extra = [tuple(kv.split("=", 1)) for kv in args.params]
+    if any(len(kv) != 2 or not kv[0] for kv in extra):
+        err("--param wants NAME=VALUE")
+        return 2
     key = _default_key(args)
     target = _ServerTarget(args, key, "stream")
     try:
@@ -301,13 +314,17 @@ def run_stream_bench(args: argparse.Namespace) -> int:
         url=url, key=key, streams=args.streams, realtime=args.realtime, chunk_ms=args.chunk_ms,
         partials=args.partials, redact_pii=args.redact_pii, speech_model=args.speech_model,
         duration_s=args.duration_s, seed=args.seed, stagger_s=args.stagger_s, late_ms=args.late_ms,
-        termination_timeout_s=args.termination_timeout_s,
+        termination_timeout_s=args.termination_timeout_s, client_vad=args.client_vad,
+        vad_stop_secs=args.vad_stop_secs, extra_query=tuple(extra),
     )
     server_info = target.info
     try:
         if args.find_capacity:
             result = bs.find_capacity(cfg, clips, max_streams=args.max_streams, gate_ms=args.gate_ms,
                                       limit=args.limit, server_pid=server_pid, server=server_info)
+        elif args.client_vad:
+            result = bs.benchmark_client_vad(cfg, clips, natural=args.natural, limit=args.limit,
+                                             server_pid=server_pid, server=server_info)
         else:
             result = bs.benchmark(cfg, clips, limit=args.limit, server_pid=server_pid, server=server_info)
     except ValueError as exc:
