@@ -1,9 +1,11 @@
-"""Scores: word error rate (Whisper-normalised) and turn-boundary precision/recall."""
+"""Scores: word error rate (Whisper-normalised), turn-boundary precision/recall, and invented words
+(trailing insertions, key terms nobody said)."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 
 def normalizer():
@@ -78,3 +80,46 @@ def turn_boundary_scores(
         merges=merges,
         spurious=spurious,
     )
+
+
+def trailing_insertions(reference: str, finals: Sequence[str]) -> int:
+    """Words a recording's finals *end* with that the reference does not have (issue 13's invented tails:
+    "… the blind man. Thank you."). The finals are aligned, as one text, to the reference (Whisper-normalised);
+    an inserted word counts when every word after it in its final is inserted too. Inserted words inside a
+    final (a misheard word split in two) are ordinary WER, not counted here."""
+    import jiwer
+
+    norm = normalizer()
+    ref = norm(reference).split()
+    pieces = [norm(f).split() for f in finals]
+    hyp = [w for p in pieces for w in p]
+    if not hyp:
+        return 0
+    if not ref:
+        return len(hyp)
+    inserted: set[int] = set()
+    for chunk in jiwer.process_words(" ".join(ref), " ".join(hyp)).alignments[0]:
+        if chunk.type == "insert":
+            inserted.update(range(chunk.hyp_start_idx, chunk.hyp_end_idx))
+    count = 0
+    end = 0
+    for p in pieces:
+        end += len(p)
+        k = end - 1
+        while k >= end - len(p) and k in inserted:
+            count += 1
+            k -= 1
+    return count
+
+
+def term_insertions(reference: str, hypothesis: str, terms: Sequence[str]) -> int:
+    """Occurrences of ``terms`` in the hypothesis beyond those in the reference (key terms written into speech
+    that does not say them); case and punctuation ignored."""
+    return sum(max(0, _count_term(hypothesis, t) - _count_term(reference, t)) for t in terms)
+
+
+def _count_term(text: str, term: str) -> int:
+    words = re.findall(r"[a-z0-9']+", text.lower().replace("\u2019", "'"))
+    want = re.findall(r"[a-z0-9']+", term.lower())
+    n = len(want)
+    return sum(1 for i in range(len(words) - n + 1) if n and words[i:i + n] == want)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..core.formatting import TimedWord
 from ..core.ports import DecodeRequest, DecodeResult
+from ..core.word_filter import filter_words
 from . import catalog
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,30 @@ PUNCTUATION_PROMPT = "Hello, welcome. How are you? I'm fine, thanks."
 WHISPER_MAX_LENGTH = 448
 _PROMPT_PART_MAX = WHISPER_MAX_LENGTH // 2 - 1
 _PROMPT_SPECIAL_TOKENS = 6  # <|startofprev|>, the start-of-transcript sequence (<= 3), <|notimestamps|>, spare
+
+
+#: Characters of previous-turn context the decoder prompt keeps (its tail; Whisper reads the end of the prompt as
+#: what was said just before). Short: a long context costs decode time and invites Whisper to continue it.
+CONTEXT_PROMPT_CHARS = 200
+
+
+def decoder_prompt(context: str | None, *, english: bool) -> str | None:
+    """Whisper's previous-text prompt: the punctuated English prompt tiny.en needs to punctuate, then the tail of
+    the turn's ``context``. Multilingual decodes get the context alone (an English prompt pulls other languages to
+    English)."""
+    tail = context_tail(context or "", CONTEXT_PROMPT_CHARS)
+    if english:
+        return f"{PUNCTUATION_PROMPT} {tail}" if tail else PUNCTUATION_PROMPT
+    return tail or None
+
+
+def context_tail(text: str, max_chars: int) -> str:
+    """The last ``max_chars`` characters of ``text``, cut at a word boundary."""
+    text = " ".join(text.split())
+    if len(text) <= max_chars:
+        return text
+    cut = text[-max_chars:]
+    return cut.split(" ", 1)[1] if " " in cut else cut
 
 
 def bundled_model_path() -> Path:
@@ -44,6 +69,8 @@ class WhisperOptions:
     cpu_threads: int = 2
     workers: int = 1
     beam_size: int = 1
+    # Drop words the audio does not support (core.word_filter): off only to measure what it changes.
+    filter_invented_words: bool = True
 
 
 class FasterWhisperEngine:
@@ -103,7 +130,7 @@ class FasterWhisperEngine:
         detect = request.model == "multilingual" and self.multilingual
         # Multilingual decodes go without the punctuation prompt: it is English, and would pull other languages
         # toward English; Whisper base punctuates on its own.
-        prompt = request.prompt or (None if detect else PUNCTUATION_PROMPT)
+        prompt = request.prompt or decoder_prompt(request.context, english=not detect)
         hotwords = " ".join(request.keyterms) if request.keyterms else None
         if detect:
             self._languages.begin(request.languages)
@@ -113,11 +140,17 @@ class FasterWhisperEngine:
             # loop check drops: decode that audio again without the terms rather than lose the words.
             retry, _ = self._decode(audio, seconds, prompt, None, detect, request.languages)
             words = _merge_retry(words, retry)
-        words = tuple(drop_repetition_loops(words))
+        words = drop_repetition_loops(words)
+        if self.options.filter_invented_words:
+            outcome = filter_words(words, speech=request.speech_ms, keyterms=request.keyterms, prompt=request.context)
+            if outcome.dropped:
+                log.debug("dropped %d unsupported words (%s)", len(outcome.dropped),
+                          ", ".join(sorted({rule for rule, _ in outcome.dropped})))
+            words = list(outcome.words)
         if detect:
             language, confidence = self._languages.result()
-            return DecodeResult(words, language=language, language_confidence=confidence)
-        return DecodeResult(words)
+            return DecodeResult(tuple(words), language=language, language_confidence=confidence)
+        return DecodeResult(tuple(words))
 
     def _decode(self, audio, seconds: float, prompt: str | None, hotwords: str | None, detect: bool = False,
                 languages: tuple[str, ...] = ()) -> tuple[list[TimedWord], bool]:
