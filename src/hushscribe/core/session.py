@@ -15,8 +15,9 @@ message of the next turn, and ``ForceEndpoint``/``Terminate`` cut exactly where 
 from __future__ import annotations
 
 import collections
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -25,9 +26,16 @@ from .audio import ENGINE_RATE_HZ, AudioDecoder, chunk_duration_ms
 from .audio_redaction import PcmRecorder, redact_pcm
 from .eot import end_of_turn_confidence
 from .formatting import TimedWord, unformat_words
-from .rendering import Redaction, RedactionSpec, final_renderings, final_renderings_audited, mask_numbers
 from .params import ParamError, SessionParams, apply_update
 from .ports import DecodeRequest, DecodeResult, Redactor, VadStream
+from .rendering import (
+    Redaction,
+    RedactionSpec,
+    final_renderings,
+    final_renderings_audited,
+    is_number_word,
+    mask_numbers,
+)
 from .turns import DiscardTurn, EndTurn, RequestDecode, StartTurn, TurnConfig, TurnMachine
 
 SAMPLES_PER_MS = ENGINE_RATE_HZ // 1000
@@ -57,6 +65,10 @@ class SessionSettings:
     context_chars: int = 400
     # Send the VAD's speech spans with every decode, so that words in non-speech are dropped (core.word_filter).
     speech_spans: bool = True
+    # redact_pii: a turn that starts within this many ms of a previous final ending in a number is redacted with
+    # that final's last ``redaction_context_words`` words as detection context (RedactionSpec.context).
+    redaction_context_gap_ms: int = 2000
+    redaction_context_words: int = 8
 
 
 def turn_config_for(params: SessionParams, settings: SessionSettings) -> TurnConfig:
@@ -173,6 +185,7 @@ class SessionProtocol:
         self._redacted_ms: list[tuple[int, int]] = []  # every redacted word run of every final, in ms
         self._speech: collections.deque[tuple[int, float]] = collections.deque()  # (frame end sample, VAD prob)
         self._context: collections.deque[str] = collections.deque(maxlen=max(1, settings.context_turns))
+        self._last_final: tuple[TimedWord, ...] = ()  # the previous final's (formatted, unredacted) words
         if params.agent_context:
             self._context.append(params.agent_context)
         self.recorder: PcmRecorder | None = None
@@ -522,7 +535,7 @@ class SessionProtocol:
                 context=self._context_text(),
                 speech_ms=self._speech_ms(turn.audio_start, upto),
                 formatted_only=self.params.is_u3,
-                redaction=self._redaction_spec() if wire_kind == "final" else self._partial_redaction_spec(),
+                redaction=self._redaction_spec(turn) if wire_kind == "final" else self._partial_redaction_spec(turn),
                 model=self.params.decode_model,
                 languages=self.params.detection_languages if self.params.decode_model == "multilingual" else (),
             )
@@ -591,13 +604,25 @@ class SessionProtocol:
             text = text[-limit:].split(" ", 1)[-1]
         return text or None
 
-    def _redaction_spec(self) -> RedactionSpec | None:
+    def _redaction_spec(self, turn: _Turn) -> RedactionSpec | None:
         p = self.params
-        return RedactionSpec(tuple(p.redact_pii_policies), p.redact_pii_sub) if p.redact_pii else None
+        if not p.redact_pii:
+            return None
+        return RedactionSpec(tuple(p.redact_pii_policies), p.redact_pii_sub, self._redaction_context(turn))
 
-    def _partial_redaction_spec(self) -> RedactionSpec | None:
+    def _redaction_context(self, turn: _Turn) -> tuple[TimedWord, ...]:
+        """The previous final's last words when ``turn`` may continue a number it ended with (see
+        SessionSettings.redaction_context_gap_ms): the same for the request and the final it becomes."""
+        prev = self._last_final
+        if not prev or not is_number_word(prev[-1].text):
+            return ()
+        if turn.audio_start // SAMPLES_PER_MS - prev[-1].end_ms > self.settings.redaction_context_gap_ms:
+            return ()
+        return prev[-self.settings.redaction_context_words:]
+
+    def _partial_redaction_spec(self, turn: _Turn) -> RedactionSpec | None:
         """Safe partials (extension ``redact_pii_partials``): partials are redacted like finals."""
-        return self._redaction_spec() if self.params.redact_pii_partials else None
+        return self._redaction_spec(turn) if self.params.redact_pii_partials else None
 
     def _emit_final(self, turn: _Turn, result: DecodeResult, conf: float) -> None:
         if not result.words and not turn.partials_sent:
@@ -605,7 +630,7 @@ class SessionProtocol:
         p = self.params
         renderings = result.renderings
         redactions = result.redactions
-        redaction = self._redaction_spec()
+        redaction = self._redaction_spec(turn)
         if renderings is None or ("unformatted" not in renderings and not p.is_u3):
             # No worker rendered it (offline use, tests): same function, inline.
             renderings, redactions = final_renderings_audited(
@@ -613,6 +638,7 @@ class SessionProtocol:
         order = self._turn_order
         if result.words:
             self._context.append(" ".join(w.text for w in result.words))
+            self._last_final = tuple(result.words)
         self._record_redactions(order, redactions)
         self._turn_order += 1
         if result.words:
@@ -673,7 +699,7 @@ class SessionProtocol:
         if not words:
             return
         p = self.params
-        redaction = self._partial_redaction_spec()
+        redaction = self._partial_redaction_spec(turn)
         renderings = None
         if redaction is not None:
             base = result.renderings
