@@ -52,10 +52,18 @@ def test_low_probability_tail_is_dropped_but_not_low_words_inside_speech():
 
 def test_key_terms_need_acoustic_support():
     words = [*SPOKEN, _w("Hester", 950, 1200, 0.03), _w("Prynne", 1200, 1400, 0.01), _w("movable", 1400, 1700, 0.0),
-             _w("again", 1700, 2000, 0.9)]
+             _w("again", 1750, 2000, 0.9)]
     out = filter_words(words, keyterms=("Hester Prynne", "movable"))
     assert [w.text for w in out.words] == ["The", "blind", "man.", "again"]
     assert out.count("unsupported_keyterm") == 3
+    # A rare name really said scores as low; a decode without the terms hears a word there: it stays,
+    # even as the last word of the turn (bench keyterms: "... said Doctor Oyelaran." at 0.021).
+    said = [_w("Doctor", 0, 300), _w("Oyelaran.", 420, 900, 0.021)]
+    confirmed = filter_words(said, keyterms=("Oyelaran",), unbiased=[_w("Oila", 400, 600), _w("Ran.", 600, 880)])
+    assert confirmed.words == tuple(said)
+    # The invented tail has nothing under it in the unbiased decode.
+    out = filter_words(words, keyterms=("Hester Prynne", "movable"), unbiased=SPOKEN + [_w("again", 1750, 2000)])
+    assert [w.text for w in out.words] == ["The", "blind", "man.", "again"]
     heard = [_w("Take", 0, 200), _w("Xarelto.", 200, 700, 0.4)]
     assert filter_words(heard, keyterms=("Xarelto",)).words == tuple(heard)
     # A word of a term counts alone, whatever its case and punctuation ("Prynne did with movable types").

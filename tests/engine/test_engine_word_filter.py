@@ -31,12 +31,28 @@ def _request(**kw) -> DecodeRequest:
 
 
 def test_unsupported_key_terms_and_words_in_silence_never_leave_the_engine():
-    words = _engine(FakeModel([INVENTED], [])).transcribe(_request()).words
+    unbiased = _seg([("The", 0.0, 0.2, 0.9), ("blind", 0.2, 0.5, 0.8), ("man.", 0.5, 0.9, 0.9)])
+    model = FakeModel([INVENTED], [unbiased])
+    words = _engine(model).transcribe(_request()).words
     assert [w.text for w in words] == ["The", "blind", "man."]
+    assert [bool(c["hotwords"]) for c in model.calls] == [True, False]  # the unbiased decode was asked for
     # The VAD rule alone catches them too (the terms' time is silence), even with no key terms set.
     model = FakeModel([], [INVENTED])
     words = _engine(model).transcribe(_request(keyterms=(), speech_ms=((0, 950),))).words
     assert [w.text for w in words] == ["The", "blind", "man."]
+
+
+def test_a_rare_term_really_said_is_confirmed_by_the_decode_without_terms():
+    said = _seg([("Take", 0.0, 0.4, 0.9), ("Ozempic", 0.5, 1.1, 0.044), ("daily.", 1.1, 1.5, 0.9)])
+    heard = _seg([("Take", 0.0, 0.4, 0.9), ("those", 0.45, 0.8, 0.5), ("epic", 0.8, 1.1, 0.3), ("daily.", 1.1, 1.5, 0.9)])
+    model = FakeModel([said], [heard])
+    words = _engine(model).transcribe(_request(keyterms=("Ozempic",))).words
+    assert [w.text for w in words] == ["Take", "Ozempic", "daily."]
+    # A confident term needs no second decode.
+    sure = _seg([("Take", 0.0, 0.4, 0.9), ("Ozempic", 0.5, 1.1, 0.6)])
+    model = FakeModel([sure], [heard])
+    assert [w.text for w in _engine(model).transcribe(_request(keyterms=("Ozempic",))).words] == ["Take", "Ozempic"]
+    assert len(model.calls) == 1
 
 
 def test_the_filter_can_be_switched_off_to_measure_it():

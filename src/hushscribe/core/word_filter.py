@@ -16,16 +16,21 @@ Rules, applied in this order to the words of one decode (times relative to the d
   words are real (measured on real/: "We're" 0.97, "what" 0.996), and so are some unsure ones ("I'm"
   0.14, "going" 0.28 in spontaneous speech), hence the low bar.
 * ``unsupported_keyterm``: a word of a key term (a word of 4+ letters of one of the terms: "Prynne" of
-  "Hester Prynne"; short words like "of" are everyday words) below ``min_keyterm_probability``: the
-  hotwords, not the audio, wrote it. Measured on real/ with terms nobody says: 0.000-0.095.
+  "Hester Prynne"; short words like "of" are everyday words) below ``min_keyterm_probability`` that a
+  decode of the same audio *without* the terms (``unbiased``) does not confirm: no word of that decode
+  shares ``confirm_overlap_ms`` of its span (a zero-length word is never confirmed). Probability alone cannot tell: invented terms measured 0.000-0.095 (real/ clips that
+  do not say them), but rare names really said score as low (Ozempic 0.044, Oyelaran 0.021 in ``bench
+  keyterms``); what differs is that the unbiased decode hears *something* there. Key-term words are
+  judged by this rule only, never by the tail rule.
 * ``low_probability_tail``: the trailing run of words below ``max_tail_probability`` (a tail of one
-  spoken word at most so low is rare; invented tails are the common case).
+  spoken word at most so low is rare; invented tails are the common case). Key-term words end the run.
 * ``prompt_echo``: a run of at least ``min_echo_words`` words that repeats the decoder prompt's
   last words (the previous turn given as context) with a mean probability below
   ``max_echo_probability``: Whisper copied its prompt instead of transcribing.
 
 Pure and deterministic: the engine calls :func:`filter_words` right after decoding, before any
-rendering or redaction, with the speech spans and the prompt its request carries.
+rendering or redaction, with the speech spans and the prompt its request carries, and, when
+:func:`doubtful_keyterm_words` finds any, the words of a second decode without the key terms.
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ class WordFilterConfig:
     speech_margin_ms: int = 200
     zero_duration_max_probability: float = 0.1
     min_keyterm_probability: float = 0.15
+    confirm_overlap_ms: int = 100
     max_tail_probability: float = 0.08
     min_echo_words: int = 3
     max_echo_probability: float = 0.5
@@ -116,26 +122,51 @@ def _echo_runs(words: Sequence[TimedWord], prompt: str, min_words: int) -> list[
     return runs
 
 
+def _term_tokens(keyterms: Sequence[str]) -> frozenset[str]:
+    return frozenset(t for term in keyterms for t in _tokens(term) if len(t) >= 4)
+
+
+def doubtful_keyterm_words(words: Sequence[TimedWord], keyterms: Sequence[str],
+                           config: WordFilterConfig = DEFAULT_FILTER) -> list[int]:
+    """Indices of key-term words too unsure to keep without an unbiased decode confirming them."""
+    term_tokens = _term_tokens(keyterms)
+    return [i for i, w in enumerate(words)
+            if w.confidence < config.min_keyterm_probability and _is_keyterm_word(w, term_tokens)]
+
+
+def _confirmed(word: TimedWord, unbiased: Sequence[TimedWord], min_overlap_ms: int) -> bool:
+    """An unbiased word overlaps the word by ``min_overlap_ms`` (half the word when shorter). A zero-length
+    word is never confirmed: it has no audio to share, and invented terms sit right after real words."""
+    length = word.end_ms - word.start_ms
+    if length <= 0:
+        return False
+    need = max(1, min(min_overlap_ms, length // 2))
+    return any(min(u.end_ms, word.end_ms) - max(u.start_ms, word.start_ms) >= need for u in unbiased)
+
+
 def filter_words(
     words: Sequence[TimedWord],
     *,
     speech: Sequence[tuple[int, int]] | None = None,
     keyterms: Sequence[str] = (),
     prompt: str | None = None,
+    unbiased: Sequence[TimedWord] | None = None,
     config: WordFilterConfig = DEFAULT_FILTER,
 ) -> FilterOutcome:
     """The words the audio supports, and the dropped ones with their rule. ``speech``: the VAD's speech
     spans in the words' time base (None: unknown, the rule is skipped); ``keyterms``: the terms the decode
-    was biased with; ``prompt``: previous-turn text the decoder was given (not the punctuation prompt)."""
+    was biased with; ``prompt``: previous-turn text the decoder was given (not the punctuation prompt);
+    ``unbiased``: the words of a decode of the same audio without the key terms (None: none was made, so no
+    doubtful key-term word is confirmed)."""
     drop: dict[int, str] = {}
     for i, w in enumerate(words):
         if speech is not None and not _in_speech(w, speech, config.speech_margin_ms):
             drop.setdefault(i, "non_speech")
         elif w.end_ms <= w.start_ms and w.confidence < config.zero_duration_max_probability:
             drop.setdefault(i, "zero_duration")
-    term_tokens = frozenset(t for term in keyterms for t in _tokens(term) if len(t) >= 4)
-    for i, w in enumerate(words):
-        if w.confidence < config.min_keyterm_probability and _is_keyterm_word(w, term_tokens):
+    doubtful = doubtful_keyterm_words(words, keyterms, config)
+    for i in doubtful:
+        if unbiased is None or not _confirmed(words[i], unbiased, config.confirm_overlap_ms):
             drop.setdefault(i, "unsupported_keyterm")
     if prompt:
         for run in _echo_runs(words, prompt, config.min_echo_words):
@@ -148,7 +179,7 @@ def filter_words(
         if k in drop:
             k -= 1
             continue
-        if words[k].confidence >= config.max_tail_probability:
+        if words[k].confidence >= config.max_tail_probability or k in doubtful:
             break
         drop[k] = "low_probability_tail"
         k -= 1

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..core.formatting import TimedWord
 from ..core.ports import DecodeRequest, DecodeResult
-from ..core.word_filter import filter_words
+from ..core.word_filter import doubtful_keyterm_words, filter_words
 from . import catalog
 
 log = logging.getLogger(__name__)
@@ -135,6 +135,7 @@ class FasterWhisperEngine:
         if detect:
             self._languages.begin(request.languages)
         words, looped = self._decode(audio, seconds, prompt, hotwords, detect, request.languages)
+        retry: list[TimedWord] | None = None
         if looped and hotwords:
             # Long hotword lists can tip tiny.en into repeating its prompt ("I'm fine. I'm fine. ..."), which the
             # loop check drops: decode that audio again without the terms rather than lose the words.
@@ -142,7 +143,12 @@ class FasterWhisperEngine:
             words = _merge_retry(words, retry)
         words = drop_repetition_loops(words)
         if self.options.filter_invented_words:
-            outcome = filter_words(words, speech=request.speech_ms, keyterms=request.keyterms, prompt=request.context)
+            if retry is None and hotwords and doubtful_keyterm_words(words, request.keyterms):
+                # A key term written with a low probability: keep it only where a decode without the terms hears
+                # something too (core.word_filter, rule unsupported_keyterm). One more decode, only in that case.
+                retry, _ = self._decode(audio, seconds, prompt, None, detect, request.languages)
+            outcome = filter_words(words, speech=request.speech_ms, keyterms=request.keyterms, prompt=request.context,
+                                   unbiased=retry)
             if outcome.dropped:
                 log.debug("dropped %d unsupported words (%s)", len(outcome.dropped),
                           ", ".join(sorted({rule for rule, _ in outcome.dropped})))
