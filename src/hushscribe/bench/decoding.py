@@ -14,7 +14,9 @@ the decoding of the server before issue 13) and ``after`` (the server as it is n
 
 Reported per setting and variant: corpus WER (Whisper-normalised, the finals joined), finals against
 labelled turns, trailing inserted words (:func:`~hushscribe.bench.scoring.trailing_insertions`) per 50
-finals, key terms inserted (:func:`~hushscribe.bench.scoring.term_insertions`), and decode seconds.
+finals, key terms inserted (:func:`~hushscribe.bench.scoring.term_insertions`), words repeating the previous
+final (:func:`~hushscribe.bench.scoring.repeated_from_previous`: context carried over into the text), and decode
+seconds.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from ..core.ports import VoiceDetector
 from ..core.session import SessionSettings
 from .corpus import load_calls, load_clips, read_pcm16
 from .offline import final_turns, run_offline
-from .scoring import corpus_wer, term_insertions, trailing_insertions
+from .scoring import corpus_wer, repeated_from_previous, term_insertions, trailing_insertions
 
 KEYTERMS: tuple[str, ...] = ("Hester Prynne", "movable")
 
@@ -76,7 +78,7 @@ def run(engine: Any, vad: VoiceDetector, recs: Sequence[Recording], settings: Se
     for name in settings:
         for with_terms in keyterms:
             params = replace(SETTINGS[name], keyterms_prompt=KEYTERMS if with_terms else ())
-            acc: dict[str, dict[str, Any]] = {v: {"refs": [], "hyps": [], "finals": 0, "tails": 0, "terms": 0,
+            acc: dict[str, dict[str, Any]] = {v: {"refs": [], "hyps": [], "finals": 0, "tails": 0, "terms": 0, "repeats": 0,
                                                   "decode_s": 0.0, "per_recording": {}} for v in ("before", "after")}
             for rec in recs:
                 pcm, rate = read_pcm16(rec.path)
@@ -93,6 +95,7 @@ def run(engine: Any, vad: VoiceDetector, recs: Sequence[Recording], settings: Se
                     a["finals"] += len(finals)
                     a["tails"] += trailing_insertions(rec.reference, finals)
                     a["terms"] += term_insertions(rec.reference, text, KEYTERMS) if with_terms else 0
+                    a["repeats"] += repeated_from_previous(finals)
                     a["per_recording"][rec.id] = finals
             engine.options = replace(engine.options, filter_invented_words=True)
             for variant, a in acc.items():
@@ -103,6 +106,7 @@ def run(engine: Any, vad: VoiceDetector, recs: Sequence[Recording], settings: Se
                     "trailing_insertions": a["tails"],
                     "trailing_per_50_finals": round(50 * a["tails"] / a["finals"], 2) if a["finals"] else 0.0,
                     "keyterm_insertions": a["terms"],
+                    "repeated_from_previous": a["repeats"],
                     "decode_s": round(a["decode_s"], 1),
                     "finals_text": a["per_recording"],
                 })
@@ -112,10 +116,11 @@ def run(engine: Any, vad: VoiceDetector, recs: Sequence[Recording], settings: Se
 
 def table(result: dict) -> str:
     head = ("setting", "keyterms", "variant", "WER", "finals/turns", "tail ins.", "per 50 finals", "terms ins.",
-            "decode s")
+            "repeats prev.", "decode s")
     rows = [head] + [(r["setting"], "yes" if r["keyterms"] else "no", r["variant"], f"{r['wer']:.3f}",
                       f"{r['finals']}/{r['labelled_turns']}", str(r["trailing_insertions"]),
-                      f"{r['trailing_per_50_finals']:.2f}", str(r["keyterm_insertions"]), f"{r['decode_s']:.1f}")
+                      f"{r['trailing_per_50_finals']:.2f}", str(r["keyterm_insertions"]),
+                      str(r["repeated_from_previous"]), f"{r['decode_s']:.1f}")
                      for r in result["rows"]]
     widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]

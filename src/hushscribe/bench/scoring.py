@@ -123,3 +123,23 @@ def _count_term(text: str, term: str) -> int:
     want = re.findall(r"[a-z0-9']+", term.lower())
     n = len(want)
     return sum(1 for i in range(len(words) - n + 1) if n and words[i:i + n] == want)
+
+
+def repeated_from_previous(finals: Sequence[str], n: int = 3) -> int:
+    """Words of each final that repeat a run of ``n``+ words of the final before it (Whisper copying its
+    previous-text prompt into the output). Compare a decode with context against one without: people repeat
+    themselves too, the difference is the carry-over."""
+    norm = normalizer()
+    count = 0
+    prev: list[str] = []
+    for f in finals:
+        words = norm(f).split()
+        grams = {tuple(prev[i:i + n]) for i in range(len(prev) - n + 1)}
+        hit = [False] * len(words)
+        for i in range(len(words) - n + 1):
+            if tuple(words[i:i + n]) in grams:
+                for k in range(i, i + n):
+                    hit[k] = True
+        count += sum(hit)
+        prev = words
+    return count
