@@ -64,7 +64,12 @@ def test_key_terms_need_acoustic_support():
     # The invented tail has nothing under it in the unbiased decode.
     out = filter_words(words, keyterms=("Hester Prynne", "movable"), unbiased=SPOKEN + [_w("again", 1750, 2000)])
     assert [w.text for w in out.words] == ["The", "blind", "man.", "again"]
-    heard = [_w("Take", 0, 200), _w("Xarelto.", 200, 700, 0.4)]
+    # An unbiased word that is itself an invented tail confirms nothing ("… country. you." under "Prynne").
+    tail = [*SPOKEN, _w("Prynne", 950, 1300, 0.02)]
+    assert filter_words(tail, keyterms=("Hester Prynne",), unbiased=[*SPOKEN, _w("you.", 950, 1250, 0.01)]).words \
+        == tuple(SPOKEN)
+    # A confident term needs no confirmation (and the engine makes no second decode for it).
+    heard = [_w("Take", 0, 200), _w("Xarelto.", 200, 700, 0.6)]
     assert filter_words(heard, keyterms=("Xarelto",)).words == tuple(heard)
     # A word of a term counts alone, whatever its case and punctuation ("Prynne did with movable types").
     alone = filter_words([_w("prynne,", 0, 100, 0.001), _w("did", 100, 400)], keyterms=("Hester Prynne",))

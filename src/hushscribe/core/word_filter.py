@@ -18,9 +18,11 @@ Rules, applied in this order to the words of one decode (times relative to the d
 * ``unsupported_keyterm``: a word of a key term (a word of 4+ letters of one of the terms: "Prynne" of
   "Hester Prynne"; short words like "of" are everyday words) below ``min_keyterm_probability`` that a
   decode of the same audio *without* the terms (``unbiased``) does not confirm: no word of that decode
-  shares ``confirm_overlap_ms`` of its span (a zero-length word is never confirmed). Probability alone cannot tell: invented terms measured 0.000-0.095 (real/ clips that
-  do not say them), but rare names really said score as low (Ozempic 0.044, Oyelaran 0.021 in ``bench
-  keyterms``); what differs is that the unbiased decode hears *something* there. Key-term words are
+  shares ``confirm_overlap_ms`` of its span (a zero-length word is never confirmed); the unbiased decode's own
+  words are filtered by the other rules first, since it invents tails in the same silences. Probability alone cannot tell: invented terms measured 0.000-0.095 (real/ clips that
+  do not say them, and up to 0.21 for a term word left after the others of its term were dropped), but rare
+  names really said score as low (Ozempic 0.044, Oyelaran 0.021 in ``bench keyterms``); what differs is that
+  the unbiased decode hears *something* there. Below 0.5 a term word needs that confirmation. Key-term words are
   judged by this rule only, never by the tail rule.
 * ``low_probability_tail``: the trailing run of words below ``max_tail_probability`` (a tail of one
   spoken word at most so low is rare; invented tails are the common case). Key-term words end the run.
@@ -50,7 +52,7 @@ _TOKEN = re.compile(r"[a-z0-9']+")
 class WordFilterConfig:
     speech_margin_ms: int = 200
     zero_duration_max_probability: float = 0.1
-    min_keyterm_probability: float = 0.15
+    min_keyterm_probability: float = 0.5
     confirm_overlap_ms: int = 100
     max_tail_probability: float = 0.08
     min_echo_words: int = 3
@@ -165,8 +167,10 @@ def filter_words(
         elif w.end_ms <= w.start_ms and w.confidence < config.zero_duration_max_probability:
             drop.setdefault(i, "zero_duration")
     doubtful = doubtful_keyterm_words(words, keyterms, config)
+    # Only a supported word of the unbiased decode confirms: it invents tails in the same silences ("… country. you.").
+    heard = () if unbiased is None else filter_words(unbiased, speech=speech, prompt=prompt, config=config).words
     for i in doubtful:
-        if unbiased is None or not _confirmed(words[i], unbiased, config.confirm_overlap_ms):
+        if not _confirmed(words[i], heard, config.confirm_overlap_ms):
             drop.setdefault(i, "unsupported_keyterm")
     if prompt:
         for run in _echo_runs(words, prompt, config.min_echo_words):
