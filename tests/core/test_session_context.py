@@ -36,8 +36,12 @@ def test_speech_spans_can_be_left_out():
     assert all(r.speech_ms is None for r in d.requests)
 
 
+WITH_CONTEXT = SessionSettings(context_turns=3)
+
+
 def test_each_turn_is_decoded_with_the_previous_finals_as_context():
-    s = make_session(TWO_TURNS, include_partial_turns="false", keyterms_prompt=json.dumps(["Xarelto"]))
+    s = make_session(TWO_TURNS, include_partial_turns="false", keyterms_prompt=json.dumps(["Xarelto"]),
+                     settings=WITH_CONTEXT)
     texts = iter(["My number is 771.", "90 551."])
     d = Driver(s, script=lambda req: "")
     d.script = lambda req: next(texts) if req.context is None or "771" in req.context else "?"
@@ -50,7 +54,8 @@ def test_each_turn_is_decoded_with_the_previous_finals_as_context():
 
 
 def test_agent_context_comes_first_and_updates_follow_the_finals():
-    s = make_session(TWO_TURNS, include_partial_turns="false", agent_context="What is your account number?")
+    s = make_session(TWO_TURNS, include_partial_turns="false", agent_context="What is your account number?",
+                     settings=WITH_CONTEXT)
     d = Driver(s, script=lambda req: "It is 771.")
     d.frames(48 + 20)
     assert _finals_requests(d)[0].context == "What is your account number?"
@@ -62,11 +67,13 @@ def test_agent_context_comes_first_and_updates_follow_the_finals():
 
 def test_context_is_bounded_and_can_be_turned_off():
     long = "word " * 300
-    s = make_session(TWO_TURNS, include_partial_turns="false", settings=SessionSettings(context_chars=50))
+    s = make_session(TWO_TURNS, include_partial_turns="false", settings=SessionSettings(context_turns=3, context_chars=50))
     d = Driver(s, script=lambda req: long.strip() + ".")
     d.frames(len(TWO_TURNS))
     second = _finals_requests(d)[1]
     assert second.context is not None and len(second.context) <= 50 and second.context.endswith("word.")
-    s = make_session(TWO_TURNS, include_partial_turns="false", settings=SessionSettings(context_turns=0))
-    d = Driver(s, script=lambda req: "Hello.").frames(len(TWO_TURNS))
-    assert all(r.context is None for r in d.requests)
+    # Off by default (measured to cost WER on the calls): each turn decoded alone.
+    for settings in (SessionSettings(context_turns=0), SessionSettings()):
+        s = make_session(TWO_TURNS, include_partial_turns="false", settings=settings, agent_context="Hi.")
+        d = Driver(s, script=lambda req: "Hello.").frames(len(TWO_TURNS))
+        assert all(r.context is None for r in d.requests)
