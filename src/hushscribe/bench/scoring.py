@@ -1,7 +1,9 @@
-"""Scores: word error rate (Whisper-normalised) and turn-boundary precision/recall."""
+"""Scores: word error rate (Whisper-normalised), turn-boundary precision/recall, and invented words
+(trailing insertions, key terms nobody said)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -78,3 +80,66 @@ def turn_boundary_scores(
         merges=merges,
         spurious=spurious,
     )
+
+
+def trailing_insertions(reference: str, finals: Sequence[str]) -> int:
+    """Words a recording's finals *end* with that the reference does not have (issue 13's invented tails:
+    "… the blind man. Thank you."). The finals are aligned, as one text, to the reference (Whisper-normalised);
+    an inserted word counts when every word after it in its final is inserted too. Inserted words inside a
+    final (a misheard word split in two) are ordinary WER, not counted here."""
+    import jiwer  # noqa: PLC0415  (optional: the bench/test extra, not in the runtime install)
+
+    norm = normalizer()
+    ref = norm(reference).split()
+    pieces = [norm(f).split() for f in finals]
+    hyp = [w for p in pieces for w in p]
+    if not hyp:
+        return 0
+    if not ref:
+        return len(hyp)
+    inserted: set[int] = set()
+    for chunk in jiwer.process_words(" ".join(ref), " ".join(hyp)).alignments[0]:
+        if chunk.type == "insert":
+            inserted.update(range(chunk.hyp_start_idx, chunk.hyp_end_idx))
+    count = 0
+    end = 0
+    for p in pieces:
+        end += len(p)
+        k = end - 1
+        while k >= end - len(p) and k in inserted:
+            count += 1
+            k -= 1
+    return count
+
+
+def term_insertions(reference: str, hypothesis: str, terms: Sequence[str]) -> int:
+    """Occurrences of ``terms`` in the hypothesis beyond those in the reference (key terms written into speech
+    that does not say them); case and punctuation ignored."""
+    return sum(max(0, _count_term(hypothesis, t) - _count_term(reference, t)) for t in terms)
+
+
+def _count_term(text: str, term: str) -> int:
+    words = re.findall(r"[a-z0-9']+", text.lower().replace("\u2019", "'"))
+    want = re.findall(r"[a-z0-9']+", term.lower())
+    n = len(want)
+    return sum(1 for i in range(len(words) - n + 1) if n and words[i:i + n] == want)
+
+
+def repeated_from_previous(finals: Sequence[str], n: int = 3) -> int:
+    """Words of each final that repeat a run of ``n``+ words of the final before it (Whisper copying its
+    previous-text prompt into the output). Compare a decode with context against one without: people repeat
+    themselves too, the difference is the carry-over."""
+    norm = normalizer()
+    count = 0
+    prev: list[str] = []
+    for f in finals:
+        words = norm(f).split()
+        grams = {tuple(prev[i:i + n]) for i in range(len(prev) - n + 1)}
+        hit = [False] * len(words)
+        for i in range(len(words) - n + 1):
+            if tuple(words[i:i + n]) in grams:
+                for k in range(i, i + n):
+                    hit[k] = True
+        count += sum(hit)
+        prev = words
+    return count

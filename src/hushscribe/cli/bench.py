@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..bench import clients as bc
+from ..bench import decoding as bd
 from ..bench import keyterms as bk
 from ..bench import models as bm
 from ..bench import pii_audio
@@ -209,8 +210,28 @@ def add_clients_bench_parser(bsub) -> argparse.ArgumentParser:
 
 SHORT_CLIPS = ("jfk", "lj001-0007")  # lj001-0007 says "movable", one of the default key terms
 
+def add_decoding_bench_parser(bsub) -> argparse.ArgumentParser:
+    p = bsub.add_parser(
+        "decoding",
+        help="invented words and context across turns: WER, finals, trailing and key-term insertions, before/after",
+        description="Streams shared/audio recordings through the session core in-process (no server) at the SDK's "
+                    "defaults and at Pipecat/LiveKit's (u3-rt-pro, 100/100 ms silences), with and without key terms "
+                    "no recording says, each decoded before (no word filter, no context) and after, back to back.",
+    )
+    p.add_argument("--audio", type=Path, default=None, help="shared/audio directory (default: ../shared/audio)")
+    p.add_argument("--only", choices=("calls", "real", "all"), default="all", help="which recordings (default all)")
+    p.add_argument("--limit", type=int, default=None, help="only the first N of each kind")
+    p.add_argument("--settings", default="sdk-default,u3-100", help="comma-separated (default sdk-default,u3-100)")
+    p.add_argument("--keyterms", choices=("both", "with", "without"), default="both",
+                   help="decode with the key terms, without, or both (default both)")
+    p.add_argument("--cpu-threads", type=int, default=2, help="decode threads (default 2)")
+    p.add_argument("--json", dest="json_out", type=Path, default=None, help="write the full report here")
+    p.set_defaults(func=run_decoding_bench)
+    return p
+
+
 SUBCOMMANDS: list[Callable] = [add_stream_bench_parser, add_pii_bench_parser, add_keyterms_bench_parser,
-                               add_models_bench_parser, add_clients_bench_parser]
+                               add_models_bench_parser, add_clients_bench_parser, add_decoding_bench_parser]
 
 
 def add_bench_parser(sub):
@@ -525,6 +546,27 @@ def run_clients_bench(args: argparse.Namespace) -> int:
     print("recordings: " + ", ".join(f"{i['id']} ({i['labelled_turns']} turns)" for i in result["items"])
           + f"; {result['audio_s']} s of audio at {result['pace']:g}x real time")
     print(bc.table(result))
+    return 0
+
+
+def run_decoding_bench(args: argparse.Namespace) -> int:
+    audio_dir = args.audio or default_audio_dir()
+    settings = [s.strip() for s in args.settings.split(",") if s.strip()]
+    unknown = [s for s in settings if s not in bd.SETTINGS]
+    if unknown:
+        print(f"hushscribe bench decoding: unknown setting(s) {unknown}; known: {sorted(bd.SETTINGS)}",
+              file=sys.stderr)
+        return 2
+    recs = bd.recordings(audio_dir, args.only, args.limit)
+    if not recs:
+        print(f"hushscribe bench decoding: no recordings in {audio_dir} (set --audio)", file=sys.stderr)
+        return 2
+    keyterms = {"both": (False, True), "with": (True,), "without": (False,)}[args.keyterms]
+    engine = FasterWhisperEngine(WhisperOptions(cpu_threads=args.cpu_threads))
+    result = bd.run(engine, SileroVoiceDetector(), recs, settings, keyterms)
+    _write_json(args.json_out, result)
+    print(f"{len(recs)} recordings of {audio_dir}; engine {result['engine']}; key terms {bd.KEYTERMS}")
+    print(bd.table(result))
     if args.json_out:
         print(f"report: {args.json_out}")
     return 0

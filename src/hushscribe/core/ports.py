@@ -41,7 +41,13 @@ class DecodeRequest:
     audio: np.ndarray
     offset_ms: int  # session time of audio[0]
     keyterms: tuple[str, ...] = ()
-    prompt: str | None = None
+    prompt: str | None = None  # replaces the engine's own decoder prompt (tests, benchmarks)
+    # What came before the turn (previous finals, the agent's last words): the decoder reads it as
+    # previous text, and words that merely echo it are dropped (core.word_filter). Never the key terms.
+    context: str | None = None
+    # Stretches of the request's audio (ms from audio[0]) the session's VAD called speech; None: unknown.
+    # Words outside them are dropped (core.word_filter).
+    speech_ms: tuple[tuple[int, int], ...] | None = None
     # For decodes that may become a final: how the worker should render it (see core.rendering).
     formatted_only: bool = False
     redaction: Any = None  # core.rendering.RedactionSpec | None

