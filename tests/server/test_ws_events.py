@@ -1,0 +1,37 @@
+"""The official Python SDK sees the Warning about ignored parameters, Silence and the English
+``language_code`` from a live server, and its read thread parses every message (no unsupported type)."""
+
+from __future__ import annotations
+
+import threading
+
+from assemblyai.streaming.v3 import StreamingClientOptions, StreamingEvents, StreamingParameters
+
+from .conftest import API_KEY, chunks, utterance
+from .test_ws import RecordingClient
+
+
+def test_sdk_gets_warning_silence_and_language(live_server):
+    client = RecordingClient(StreamingClientOptions(api_key=API_KEY, api_host=live_server.host))
+    warnings, silences, finals = [], [], []
+    done = threading.Event()
+    client.on(StreamingEvents.Warning, lambda c, e: warnings.append(e))
+    client.on(StreamingEvents.Silence, lambda c, e: silences.append(e))
+
+    def on_turn(c, e) -> None:
+        if e.end_of_turn:
+            finals.append(e)
+            done.set()
+
+    client.on(StreamingEvents.Turn, on_turn)
+    client.connect(StreamingParameters(sample_rate=16000, filter_profanity=True, language_detection=True,
+                                       acknowledge_silence=True, voice_focus="near-field"))
+    client.stream(iter(chunks(utterance(1000, 2500), 50)))
+    assert done.wait(5)
+    client.disconnect(terminate=True)
+    assert len(warnings) == 1 and warnings[0].warning_code == 9102
+    assert "filter_profanity" in warnings[0].warning and "voice_focus" in warnings[0].warning
+    assert finals and all(f.language_code == "en" and f.language_confidence == 1.0 for f in finals)
+    assert silences and all(s.end_ms > s.start_ms for s in silences)
+    assert client.raw[0]["type"] == "Begin" and client.raw[1]["type"] == "Warning"
+    assert all(p is not None for p in client.parsed)
