@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import threading
 
+import numpy as np
 from assemblyai.streaming.v3 import StreamingClientOptions, StreamingEvents, StreamingParameters
+from assemblyai.streaming.v3.models import Encoding
+
+from hushscribe.bench.codecs import cut, ogg_opus, to_48k
 
 from .conftest import API_KEY, chunks, utterance
 from .test_ws import RecordingClient
@@ -35,3 +39,22 @@ def test_sdk_gets_warning_silence_and_language(live_server):
     assert silences and all(s.end_ms > s.start_ms for s in silences)
     assert client.raw[0]["type"] == "Begin" and client.raw[1]["type"] == "Warning"
     assert all(p is not None for p in client.parsed)
+
+
+def test_sdk_streams_ogg_opus_without_sample_rate(live_server):
+    """The SDK's ogg_opus encoding, no sample_rate (allowed for self-describing streams), the Ogg bytes cut
+    into arbitrary messages: same transcript as the PCM tests."""
+    pcm = np.frombuffer(utterance(1000, 1000), dtype="<i2").astype(np.float32) / 32768
+    data = ogg_opus(to_48k(pcm))
+    client = RecordingClient(StreamingClientOptions(api_key=API_KEY, api_host=live_server.host))
+    finals, errors = [], []
+    done = threading.Event()
+    client.on(StreamingEvents.Error, lambda c, e: errors.append(e))
+    client.on(StreamingEvents.Turn, lambda c, e: (finals.append(e), done.set()) if e.end_of_turn else None)
+    client.connect(StreamingParameters(encoding=Encoding.ogg_opus))
+    client.stream(iter(cut(data, [700, 1300])))
+    assert done.wait(5), errors
+    client.disconnect(terminate=True)
+    assert errors == []
+    assert [f.transcript for f in finals] == ["hello world"]
+    assert client.raw[-1] == {**client.raw[-1], "type": "Termination", "audio_duration_seconds": 2}

@@ -148,15 +148,36 @@ def add_models_bench_parser(bsub) -> argparse.ArgumentParser:
     return p
 
 
+def add_codecs_bench_parser(bsub) -> argparse.ArgumentParser:
+    p = bsub.add_parser(
+        "codecs",
+        help="WER of the real clips streamed as PCM and as opus / ogg_opus / aac (session core, real engine)",
+        description="Encode each real recording of shared/audio with PyAV (libopus, aac), stream it through "
+                    "the session core as a client of that encoding would (raw Opus: one packet per message; "
+                    "Ogg/ADTS: the byte stream cut every 4000 bytes) and compare the WER with the same audio "
+                    "as pcm_s16le.",
+    )
+    p.add_argument("--audio", type=Path, default=None, help="shared/audio directory (default: ../shared/audio)")
+    p.add_argument("--limit", type=int, default=None, help="only the first N real clips")
+    p.add_argument("--variants", default="opus:32000,ogg_opus:32000,opus:16000,aac:48000",
+                   help="comma-separated encoding:bit_rate (default opus:32000,ogg_opus:32000,opus:16000,aac:48000)")
+    p.add_argument("--model", default="bundled", help="Whisper model, as 'serve --model' (default bundled)")
+    p.add_argument("--cpu-threads", type=int, default=2, help="decode threads (default 2)")
+    p.add_argument("--json", dest="json_out", type=Path, default=None, help="write the full report here")
+    p.set_defaults(func=run_codecs_bench)
+    return p
+
+
 SUBCOMMANDS: list[Callable] = [add_stream_bench_parser, add_pii_bench_parser, add_keyterms_bench_parser,
-                               add_models_bench_parser]
+                               add_models_bench_parser, add_codecs_bench_parser]
 
 
 def add_bench_parser(sub):
     """Add ``bench`` with its subcommands to the top-level subparsers; returns the ``bench``
     subparsers so more benchmarks can be added."""
     p = sub.add_parser("bench", help="benchmarks (stream: concurrent streaming load; pii: PII redaction; "
-                                            "keyterms: keyterms_prompt recall; models: per-model WER and cost)")
+                                            "keyterms: keyterms_prompt recall; models: per-model WER and cost; "
+                                            "codecs: WER of compressed encodings)")
     bsub = p.add_subparsers(dest="bench_command", required=True, metavar="BENCHMARK")
     for add in SUBCOMMANDS:
         add(bsub)
@@ -382,6 +403,23 @@ def run_keyterms_bench(args: argparse.Namespace) -> int:
     print(bk.table(result))
     if args.json_out:
         print(f"report: {args.json_out}")
+    return 0
+
+
+def run_codecs_bench(args: argparse.Namespace) -> int:
+    from ..bench import codecs as bc
+    from ..bench.corpus import default_audio_dir
+    from ..engine.faster_whisper import FasterWhisperEngine, WhisperOptions
+    from ..vad.silero import SileroVoiceDetector
+
+    audio_dir = args.audio or default_audio_dir()
+    variants = [(e, int(r)) for e, r in (v.split(":") for v in args.variants.split(",") if v.strip())]
+    engine = FasterWhisperEngine(WhisperOptions(model=args.model, cpu_threads=args.cpu_threads))
+    result = bc.benchmark(engine, SileroVoiceDetector(), audio_dir, variants, limit=args.limit)
+    result["engine"] = engine.name
+    _write_json(args.json_out, result)
+    print(f"{result['clips']} real clips of {audio_dir}, engine {engine.name}")
+    print(bc.table(result))
     return 0
 
 

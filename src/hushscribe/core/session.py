@@ -21,7 +21,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from . import messages as m
-from .audio import ENGINE_RATE_HZ, AudioDecoder, chunk_duration_ms
+from .audio import ENGINE_RATE_HZ, AudioDecoder, UndecodableAudio, chunk_duration_ms
 from .audio_redaction import PcmRecorder, redact_pcm
 from .eot import end_of_turn_confidence
 from .formatting import TimedWord, unformat_words
@@ -254,9 +254,10 @@ class SessionProtocol:
             self.fail(m.CLOSE_AUDIO_DURATION,
                       f"Input Duration Error: Audio message too large: {len(data)} bytes (limit {limit} bytes)")
             return
-        ms = chunk_duration_ms(len(data), self.params.encoding, self.params.sample_rate)
+        compressed = self._decoder.compressed  # no duration before decoding: only the size limit applies
+        ms = 0.0 if compressed else chunk_duration_ms(len(data), self.params.encoding, self.params.sample_rate)
         too_short = self.settings.strict_min_chunk and ms < self.settings.min_chunk_ms
-        if ms > self.settings.max_chunk_ms or too_short:
+        if not compressed and (ms > self.settings.max_chunk_ms or too_short):
             self.fail(
                 m.CLOSE_AUDIO_DURATION,
                 f"Input Duration Error: Input Duration Violation: {ms:.1f} ms. "
@@ -267,7 +268,11 @@ class SessionProtocol:
             return
         if self.recorder is not None and not self.recorder.append(data):  # it freed its memory
             self._drop_recording()
-        samples = self._decoder.decode(data)
+        try:
+            samples = self._decoder.decode(data)
+        except UndecodableAudio as exc:
+            self.fail(m.CLOSE_INVALID_INPUT, f"Invalid Audio: {exc}")
+            return
         self._received += len(samples)
         self._arrivals.append((self._received, self._clock()))
         self._enqueue_samples(samples)
