@@ -41,13 +41,13 @@ def test_defaults_have_no_effect_to_report():
 
 def test_warning_names_each_ignored_parameter_the_client_set_once():
     s = make_session(ONE_TURN, filter_profanity="true", domain="medical-v1", llm_gateway='{"model":"x"}',
-                     speaker_labels="true", format_turns="true")
+                     max_speakers="2", format_turns="true")
     d = Driver(s).frames(len(ONE_TURN))
     warnings = of_type(d, "Warning")
     assert len(warnings) == 1
     w = sdk.WarningEvent.model_validate(warnings[0])
     assert w.warning_code == m.WARNING_NO_EFFECT
-    for name in ("filter_profanity", "domain", "llm_gateway", "speaker_labels"):
+    for name in ("filter_profanity", "domain", "llm_gateway", "max_speakers"):
         assert f"{name}:" in w.warning
     assert "format_turns" not in w.warning  # it does something on Universal-Streaming
     assert d.messages[0]["type"] == "Warning"  # before any turn

@@ -168,8 +168,25 @@ def add_codecs_bench_parser(bsub) -> argparse.ArgumentParser:
     return p
 
 
+def add_speakers_bench_parser(bsub) -> argparse.ArgumentParser:
+    p = bsub.add_parser(
+        "speakers",
+        help="speaker_labels on the dev calls: turn accuracy, one-speaker clips, CPU per embedding",
+        description="Stream each call of shared/audio/calls (and each one-speaker real clip) through the session "
+                    "core with speaker_labels=true, the real engine, VAD and voice encoder; match each final to "
+                    "the labelled turn it overlaps most and score agent/caller labels after mapping label names.",
+    )
+    p.add_argument("--audio", type=Path, default=None, help="shared/audio directory (default: ../shared/audio)")
+    p.add_argument("--limit", type=int, default=None, help="only the first N calls and N real clips")
+    p.add_argument("--model", default="bundled", help="Whisper model, as 'serve --model' (default bundled)")
+    p.add_argument("--cpu-threads", type=int, default=2, help="decode threads (default 2)")
+    p.add_argument("--json", dest="json_out", type=Path, default=None, help="write the full report here")
+    p.set_defaults(func=run_speakers_bench)
+    return p
+
+
 SUBCOMMANDS: list[Callable] = [add_stream_bench_parser, add_pii_bench_parser, add_keyterms_bench_parser,
-                               add_models_bench_parser, add_codecs_bench_parser]
+                               add_models_bench_parser, add_codecs_bench_parser, add_speakers_bench_parser]
 
 
 def add_bench_parser(sub):
@@ -177,7 +194,7 @@ def add_bench_parser(sub):
     subparsers so more benchmarks can be added."""
     p = sub.add_parser("bench", help="benchmarks (stream: concurrent streaming load; pii: PII redaction; "
                                             "keyterms: keyterms_prompt recall; models: per-model WER and cost; "
-                                            "codecs: WER of compressed encodings)")
+                                            "codecs: WER of compressed encodings; speakers: speaker labels)")
     bsub = p.add_subparsers(dest="bench_command", required=True, metavar="BENCHMARK")
     for add in SUBCOMMANDS:
         add(bsub)
@@ -420,6 +437,26 @@ def run_codecs_bench(args: argparse.Namespace) -> int:
     _write_json(args.json_out, result)
     print(f"{result['clips']} real clips of {audio_dir}, engine {engine.name}")
     print(bc.table(result))
+    return 0
+
+
+def run_speakers_bench(args: argparse.Namespace) -> int:
+    from ..bench import speakers as bs
+    from ..bench.corpus import default_audio_dir
+    from ..engine.faster_whisper import FasterWhisperEngine, WhisperOptions
+    from ..speakers.encoder import MISSING, load_encoder
+    from ..vad.silero import SileroVoiceDetector
+
+    encoder = load_encoder()
+    if encoder is None:
+        print(f"hushscribe bench speakers: {MISSING}", file=sys.stderr)
+        return 2
+    audio_dir = args.audio or default_audio_dir()
+    engine = FasterWhisperEngine(WhisperOptions(model=args.model, cpu_threads=args.cpu_threads))
+    result = bs.benchmark(engine, SileroVoiceDetector(), encoder, audio_dir, limit=args.limit)
+    result["engine"], result["encoder"] = engine.name, encoder.name
+    _write_json(args.json_out, result)
+    print(bs.table(result))
     return 0
 
 

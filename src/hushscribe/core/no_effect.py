@@ -49,6 +49,7 @@ _RULES: tuple[tuple[str, Callable[[SessionParams], bool], str], ...] = (
     ("webhook_auth_header_name", lambda p: p.webhook_auth_header_name is not None, "no webhooks are called"),
     ("webhook_auth_header_value", lambda p: p.webhook_auth_header_value is not None, "no webhooks are called"),
     ("llm_gateway", lambda p: p.llm_gateway is not None, "no LLMGatewayResponse is sent"),
+    ("max_speakers", lambda p: p.max_speakers is not None and not p.speaker_labels, "only used with speaker_labels"),
     ("speaker_labels_revision_interval_ms", lambda p: p.speaker_labels_revision_interval_ms != 0,
      "no SpeakerRevision is sent"),
     ("voice_focus", lambda p: p.voice_focus is not None, "no noise suppression: audio is decoded as sent"),
@@ -64,18 +65,10 @@ _RULES: tuple[tuple[str, Callable[[SessionParams], bool], str], ...] = (
 NO_EFFECT_PARAMS: tuple[str, ...] = tuple(name for name, _, _ in _RULES)
 
 
-def no_effect(params: SessionParams, *, speaker_labels_supported: bool = False) -> tuple[NoEffect, ...]:
-    """The parameters ``params`` sets that change nothing here, in a stable order.
-
-    ``speaker_labels_supported``: whether this server can label speakers; when not, ``speaker_labels``
-    and ``max_speakers`` are listed too."""
-    out = [NoEffect(name, why) for name, asked, why in _RULES if asked(params)]
-    if not speaker_labels_supported:
-        if params.speaker_labels:
-            out.append(NoEffect("speaker_labels", "no speaker_label is sent: speaker labelling is not installed"))
-        if params.max_speakers is not None:
-            out.append(NoEffect("max_speakers", "no speaker labelling"))
-    return tuple(out)
+def no_effect(params: SessionParams) -> tuple[NoEffect, ...]:
+    """The parameters ``params`` sets that change nothing here, in a stable order. (``speaker_labels``
+    is never listed: a server without the speaker model refuses it with 3006 instead.)"""
+    return tuple(NoEffect(name, why) for name, asked, why in _RULES if asked(params))
 
 
 def warning_text(items: tuple[NoEffect, ...]) -> str:

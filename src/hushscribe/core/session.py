@@ -29,6 +29,7 @@ from .no_effect import no_effect, unknown_text, warning_text
 from .rendering import Redaction, RedactionSpec, final_renderings, final_renderings_audited, mask_numbers
 from .params import ParamError, SessionParams, apply_update
 from .ports import DecodeRequest, DecodeResult, Redactor, VadStream
+from ..speakers.clustering import DEFAULT_MAX_SPEAKERS, SpeakerClusters
 from .turns import DiscardTurn, EndTurn, RequestDecode, StartTurn, TurnConfig, TurnMachine
 
 SAMPLES_PER_MS = ENGINE_RATE_HZ // 1000
@@ -180,6 +181,7 @@ class SessionProtocol:
         self._last_heartbeat = self._started_at
         self._max_speech_prob = 0.0  # highest VAD probability since the last Heartbeat
         self._silence_from: int | None = None  # ms: start of the turn-free audio not yet in a Silence
+        self._speakers = SpeakerClusters(params.max_speakers or DEFAULT_MAX_SPEAKERS) if params.speaker_labels else None
         self._warn_no_effect()
         if params.unknown:
             self._out.append(m.warning(m.WARNING_UNKNOWN_PARAMS, unknown_text(params.unknown)))
@@ -566,6 +568,7 @@ class SessionProtocol:
                 redaction=self._redaction_spec() if wire_kind == "final" else self._partial_redaction_spec(),
                 model=self.params.decode_model,
                 languages=self.params.detection_languages if self.params.decode_model == "multilingual" else (),
+                embed_speaker=self._speakers is not None and wire_kind == "final",
             )
         )
 
@@ -639,9 +642,12 @@ class SessionProtocol:
             # Spec §5.3: only finals carry the language, and only when the client asked for detection.
             extra = {"language_code": language,
                      "language_confidence": round(float(language_confidence or 0.0), 4)}
+        speaker = self._speakers.assign(result.speaker_embedding) if self._speakers is not None else None
+        if speaker is not None:
+            extra = {**extra, "speaker_label": speaker}
         for i, (formatted, ws, c) in enumerate(finals):
             transcript = m.words_text(ws)
-            self._out.append(
+            msg = (
                 m.TurnMessage(
                     turn_order=order,
                     end_of_turn=True,
@@ -654,6 +660,10 @@ class SessionProtocol:
                     extra=extra,
                 ).to_dict()
             )
+            if speaker is not None:  # spec §5.3: final words carry the speaker too
+                for w in msg["words"]:
+                    w["speaker"] = speaker
+            self._out.append(msg)
 
     def _record_redactions(self, turn_order: int, redactions: Sequence[Redaction]) -> None:
         first = "formatted" if self.params.is_u3 else "unformatted"  # the rendering of the turn's first final

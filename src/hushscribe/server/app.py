@@ -21,6 +21,7 @@ from starlette.websockets import WebSocket
 from ..core.ports import DecodeRequest, DecodeResult, Engine, Redactor, VoiceDetector
 from ..core.rendering import final_renderings_audited
 from ..scheduler import InferenceScheduler
+from ..speakers.encoder import VoiceEncoder, load_encoder, speaker_postprocess
 from ..settings import ServerConfig
 from .artifacts import SessionArtifacts
 from .auth import Authenticator
@@ -57,6 +58,7 @@ class AppState:
     ready: bool = False
     metrics: Metrics | None = None
     artifacts: SessionArtifacts | None = None  # audit trails and redacted audio copies of redact_pii sessions
+    speaker_encoder: Any = None  # speakers.encoder.VoiceEncoder when the speakers extra is installed
 
     @property
     def sessions_per_key(self) -> dict[str, int]:
@@ -137,8 +139,12 @@ def load_redactor() -> Redactor:
     return PiiRedactor()
 
 
-def make_postprocess(redactor: Redactor | None):
+def make_postprocess(redactor: Redactor | None, speaker_encoder: VoiceEncoder | None = None):
+    embed = speaker_postprocess(speaker_encoder) if speaker_encoder is not None else None
+
     def postprocess(req: DecodeRequest, result: DecodeResult) -> DecodeResult:
+        if embed is not None:
+            result = embed(req, result)
         # Finals, and partials of sessions with safe partials (redaction set), are rendered here.
         if not result.words or (req.kind != "final" and req.redaction is None):
             return result
@@ -273,6 +279,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        # The speaker weights (when installed) load in a thread while the model and the redactor load.
+        encoder = asyncio.create_task(asyncio.to_thread(load_encoder)) if state.speaker_encoder is None else None
         if state.engine is None:
             log.info("loading model %s", config.model)
             state.engine = load_engine(config)
@@ -280,8 +288,10 @@ def create_app(
             state.vad = load_vad(config)
         if state.redactor is None:
             state.redactor = await asyncio.to_thread(load_redactor)
+        if encoder is not None:
+            state.speaker_encoder = await encoder
         state.scheduler = InferenceScheduler(state.engine, workers=config.workers)
-        state.scheduler.postprocess = make_postprocess(state.redactor)
+        state.scheduler.postprocess = make_postprocess(state.redactor, state.speaker_encoder)
         state.scheduler.on_decode = lambda req, dt: state.metrics.decode.labels(req.kind).observe(dt)
         state.scheduler.on_skip = lambda req: state.metrics.skipped.inc()
         await state.scheduler.start()

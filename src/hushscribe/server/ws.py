@@ -20,6 +20,7 @@ from ..core.params import ParamError, SessionParams, parse_session_params
 from ..core.ports import DecodeRequest, DecodeResult
 from ..core.session import SessionProtocol
 from ..engine.router import model_unavailable
+from ..speakers.encoder import MISSING as SPEAKERS_MISSING
 from .artifacts import append_jsonl, write_private
 from .logs import log_event, session_fields
 from .store import StoreUnavailable
@@ -265,6 +266,10 @@ class SessionRunner:
         if missing:
             # Never a silent fallback to English: the client asked for a model this server cannot run.
             await self._reject(m.CLOSE_INVALID_INPUT, ParamError("speech_model", f"{params.speech_model}: {missing}").message,
+                               "model_unavailable")
+            return
+        if params.speaker_labels and self.state.speaker_encoder is None:
+            await self._reject(m.CLOSE_INVALID_INPUT, ParamError("speaker_labels", SPEAKERS_MISSING).message,
                                "model_unavailable")
             return
         if await self._refuse_if_full():
