@@ -14,10 +14,7 @@ per turn was measured no more accurate on the dev calls (``docs/protocol.md``), 
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -31,8 +28,6 @@ from .torch_weights import load_legacy_checkpoint
 RATE_HZ = 16_000
 WINDOW_FRAMES = 160  # 1.6 s of 10 ms frames: the encoder's training length
 MIN_SPEECH_S = 1.0  # shorter turns are labelled "UNKNOWN", as AssemblyAI does for turns under about 1 s
-SPAN_GRID_MS = 100  # word spans are rounded to this, so decodes of one turn reuse one embedding
-CACHE_SIZE = 256  # embeddings kept, by window content (several decodes of a turn usually share one)
 N_FFT, HOP, N_MELS, HIDDEN = 400, 160, 40, 256
 MISSING = ("speaker labelling is not installed on this server; install it with `scripts/install-speakers` "
            "(the Resemblyzer voice-encoder weights) and restart the server")
@@ -91,9 +86,6 @@ class VoiceEncoder:
             self._layers.append((np.ascontiguousarray(w_ih.T), np.ascontiguousarray(w_hh.T), bias))
         self._linear_t = np.ascontiguousarray(state["linear.weight"].astype(np.float32).T)
         self._linear_b = state["linear.bias"].astype(np.float32)
-        self._cache: OrderedDict[bytes, Floats] = OrderedDict()
-        self._lock = threading.Lock()
-        self.computed = 0  # embeddings actually computed (the rest came from the cache)
 
     def mel(self, samples: Floats) -> Floats:
         """Power mel spectrogram, frames x 40 (librosa.feature.melspectrogram, centred, zero-padded)."""
@@ -139,37 +131,18 @@ class VoiceEncoder:
             window = window * np.float32(10 ** (gain_db / 20))
         if len(window) < need:
             window = np.pad(window, (0, need - len(window)))
-        # A turn is decoded at each pause (candidates) and again when it ends; when its words did not
-        # change, the window is the same audio and its embedding is reused.
-        key = hashlib.blake2b(window.tobytes(), digest_size=16).digest()
-        with self._lock:
-            cached = self._cache.get(key)
-            if cached is not None:
-                self._cache.move_to_end(key)
-                return cached
         frames = self.mel(window)[:WINDOW_FRAMES]
         raw = np.maximum(0.0, self._lstm_last(frames) @ self._linear_t + self._linear_b)
         norm = float(np.linalg.norm(raw))
-        if norm <= 0:
-            return None
-        out = (raw / norm).astype(np.float32)
-        with self._lock:
-            self.computed += 1
-            self._cache[key] = out
-            while len(self._cache) > CACHE_SIZE:
-                self._cache.popitem(last=False)
-        return out
+        return (raw / norm).astype(np.float32) if norm > 0 else None
 
 
 def speech_span(req: DecodeRequest, result: DecodeResult) -> Floats:
-    """The request's audio from the first word's start to the last word's end (times relative to it),
-    rounded to SPAN_GRID_MS: the decodes of one turn share their start, so the same words give the same
-    span even when their timestamps moved by a few ms."""
+    """The request's audio from the first word's start to the last word's end (times relative to it)."""
     if not result.words:
         return np.zeros(0, dtype=np.float32)
-    grid = SPAN_GRID_MS * RATE_HZ // 1000
-    a = max(0, result.words[0].start_ms * RATE_HZ // 1000) // grid * grid
-    b = min(len(req.audio), -(-result.words[-1].end_ms * RATE_HZ // 1000 // grid) * grid)
+    a = max(0, result.words[0].start_ms * RATE_HZ // 1000)
+    b = min(len(req.audio), result.words[-1].end_ms * RATE_HZ // 1000)
     return np.asarray(req.audio[a:b], dtype=np.float32)
 
 
