@@ -11,7 +11,7 @@ from hushscribe.engine.fake import spread_words
 
 from .conftest import Driver, make_session, pattern
 
-THREE_TURNS = pattern(("s", 16), ("v", 40), ("s", 60), ("v", 40), ("s", 60), ("v", 40), ("s", 60))
+THREE_TURNS = pattern(("s", 16), ("v", 80), ("s", 60), ("v", 80), ("s", 60), ("v", 80), ("s", 60))  # 2.6 s turns
 VOICES = {0: np.array([1.0, 0.1, 0.0]), 1: np.array([0.0, 1.0, 0.1]), 2: np.array([1.0, 0.0, 0.1])}
 
 

@@ -56,3 +56,11 @@ def test_missing_or_broken_embeddings_are_unknown_and_change_nothing():
     assert c.assign(np.array([np.nan, 1.0, 0.0])) == UNKNOWN
     assert c.speakers == 0
     assert c.assign(unit(1, 0, 0)) == "A"
+
+
+def test_only_a_long_enough_turn_starts_a_new_speaker():
+    c = SpeakerClusters(threshold=0.8, min_founding_s=2.0)
+    assert c.assign(unit(1, 0, 0), 1.2) == "A"  # the first speaker needs no minimum
+    assert c.assign(unit(0, 1, 0), 1.5) == "A"  # too short to found B: joins the nearest
+    assert c.assign(unit(0, 1, 0), 2.5) == "B"
+    assert c.assign(unit(0, 1, 0.1), 1.0) == "B"

@@ -116,6 +116,9 @@ def benchmark(engine: Engine, vad: VoiceDetector, encoder: VoiceEncoder, audio_d
         "one_speaker_unknown_finals": sum(lab == UNKNOWN for c in one_speaker for lab in c["labels"]),
         "one_speaker": one_speaker,
         "embeddings": len(timed.cpu_s),
+        "final_turns": sum(c["finals"] for c in calls) + sum(len(c["labels"]) for c in one_speaker),
+        "cpu_ms_per_final_turn": round(1000 * sum(timed.cpu_s) / max(1, sum(c["finals"] for c in calls)
+                                                                     + sum(len(c["labels"]) for c in one_speaker)), 2),
         "cpu_ms_per_embedding": {"mean": round(float(cpu_ms.mean()), 2), "p95": round(float(np.percentile(cpu_ms, 95)), 2),
                                  "max": round(float(cpu_ms.max()), 2)},
     }
@@ -132,4 +135,6 @@ def table(r: dict[str, Any]) -> str:
         f"| one-speaker clips with only A (or UNKNOWN) | {r['one_speaker_clips_all_a']}/{r['one_speaker_clips']}"
         f" ({r['one_speaker_unknown_finals']} UNKNOWN finals) |",
         f"| CPU per embedding (ms) | mean {cpu['mean']}, p95 {cpu['p95']}, max {cpu['max']} ({r['embeddings']} embeddings) |",
+        f"| CPU per final turn (ms), the embeddings of candidate decodes included | {r['cpu_ms_per_final_turn']}"
+        f" ({r['final_turns']} finals) |",
     ])

@@ -642,7 +642,10 @@ class SessionProtocol:
             # Spec §5.3: only finals carry the language, and only when the client asked for detection.
             extra = {"language_code": language,
                      "language_confidence": round(float(language_confidence or 0.0), 4)}
-        speaker = self._speakers.assign(result.speaker_embedding) if self._speakers is not None else None
+        speaker = None
+        if self._speakers is not None:
+            speech_s = (result.words[-1].end_ms - result.words[0].start_ms) / 1000 if result.words else 0.0
+            speaker = self._speakers.assign(result.speaker_embedding, speech_s)
         if speaker is not None:
             extra = {**extra, "speaker_label": speaker}
         for i, (formatted, ws, c) in enumerate(finals):
