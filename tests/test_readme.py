@@ -5,6 +5,7 @@ Python examples run against a local server (scripted engine)."""
 from __future__ import annotations
 
 import glob
+import json
 import os
 import re
 import shlex
@@ -17,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from hushscribe.cli.main import build_parser
-from tests.server.conftest import API_KEY, live_server, make_server  # noqa: F401  (fixtures)
+from hushscribe.engine.fake import FakeEngine
+from tests.server.conftest import API_KEY
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
@@ -81,7 +83,7 @@ def test_hushscribe_command_parses(argv):
     ns = build_parser().parse_args(expanded)
     assert callable(ns.func)
     for a in expanded:
-        if a.startswith("../shared/audio/"):
+        if a.startswith(("evalset/", "../shared/audio/")):
             assert (ROOT / a).is_file(), a
     assert run([HUSHSCRIBE, argv[1], "--help"]).returncode == 0
 
@@ -103,8 +105,6 @@ def test_dev_key_command(tmp_path):
 
 
 def test_models_commands_verbatim():
-    import json
-
     for argv in (a for a in HS_COMMANDS if a[1] == "models"):
         r = run(argv)
         assert r.returncode == 0, r.stderr
@@ -155,7 +155,7 @@ def _python_example(marker: str) -> str:
 
 
 def _jfk_chunks() -> list[bytes]:
-    with wave.open(str(ROOT / "../shared/audio/real/jfk.wav")) as w:
+    with wave.open(str(ROOT / "evalset/audio/real/jfk.wav")) as w:
         pcm = w.readframes(w.getnframes())
     return [pcm[i : i + 3200] for i in range(0, len(pcm), 3200)]
 
@@ -180,8 +180,6 @@ def test_python_sdk_examples_run(live_server, capsys):
 
 
 def test_redacted_audio_example_runs(make_server, capsys, monkeypatch, tmp_path):
-    from hushscribe.engine.fake import FakeEngine
-
     server = make_server(engine=FakeEngine(lambda req: "And so, my fellow Americans, ask not, said John Kennedy."),
                          redacted_audio="download")
     code = _python_example("hushscribe_redact_audio=True")

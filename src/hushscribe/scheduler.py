@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import threading
 import logging
+import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Callable
 
 from .core.ports import DecodeRequest, DecodeResult, Engine
 
@@ -62,7 +62,7 @@ class InferenceScheduler:
         self._queue: asyncio.PriorityQueue[_Item] | None = None
         self._seq = itertools.count()
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="decode")
-        self._tasks: list[asyncio.Task] = []
+        self._tasks: list[asyncio.Task[None]] = []
         self._waiting_finals = 0  # final-kind requests queued, not yet taken by a worker
 
     @property
@@ -112,9 +112,9 @@ class InferenceScheduler:
         return result
 
     def _run_batch(self, reqs: list[DecodeRequest]) -> list[DecodeResult]:
-        results = self.engine.transcribe_batch(reqs)  # type: ignore[attr-defined]
+        results: list[DecodeResult] = self.engine.transcribe_batch(reqs)  # type: ignore[attr-defined]
         if self.postprocess is not None:
-            results = [self.postprocess(r, res) for r, res in zip(reqs, results)]
+            results = [self.postprocess(r, res) for r, res in zip(reqs, results, strict=False)]
         return results
 
     @property
@@ -178,7 +178,7 @@ class InferenceScheduler:
             self.stats.decodes += len(batch)
             self.stats.batches += 1
             self.stats.busy_s += dt
-            for it, result in zip(batch, results):
+            for it, result in zip(batch, results, strict=False):
                 self.stats.audio_s += it.request.duration_ms / 1000
                 if self.on_decode is not None:
                     self.on_decode(it.request, dt)

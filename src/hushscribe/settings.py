@@ -10,12 +10,14 @@ import argparse
 import ipaddress
 import os
 import secrets
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .core.params import SPEECH_MODELS
 from .core.session import SessionSettings
+from .engine import catalog  # light: no model is loaded
 
 
 def _bool(v: str) -> bool:
@@ -209,13 +211,11 @@ class ServerConfig:
     log_level: str = "info"
     log_format: str = "text"
 
-    def validate(self) -> "ServerConfig":
+    def validate(self) -> ServerConfig:
         for s in SETTINGS:
             v = getattr(self, s.name)
             if s.choices and v not in s.choices:
                 raise ValueError(f"{s.flag}: {v!r} is not one of {', '.join(s.choices)}")
-        from .engine import catalog  # light: no model is loaded
-
         for flag, value, multilingual in (("--model", self.model, False),
                                           ("--multilingual-model", self.multilingual_model, True)):
             choice = catalog.parse_choice(value, multilingual=multilingual)  # ValueError: tiny.en as multilingual
@@ -308,13 +308,15 @@ assert [s.name for s in SETTINGS] == [f.name for f in fields(ServerConfig)], "se
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     for s in SETTINGS:
-        kw: dict[str, Any] = {"dest": s.name, "default": None, "help": f"{s.help} [env {s.env}; default {s.default!r}]"}
+        # argparse formats help with %: a literal one ("~+26 %") must be doubled, or --help prints a dict.
+        text = f"{s.help} [env {s.env}; default {s.default!r}]".replace("%", "%%")
+        kw: dict[str, Any] = {"dest": s.name, "default": None, "help": text}
         if s.choices:
             kw["choices"] = s.choices
         parser.add_argument(s.flag, **kw)
 
 
-def config_from(args: argparse.Namespace | None = None, environ: dict[str, str] | None = None) -> ServerConfig:
+def config_from(args: argparse.Namespace | None = None, environ: Mapping[str, str] | None = None) -> ServerConfig:
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {}
     for s in SETTINGS:

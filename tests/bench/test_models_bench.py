@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pytest
 
+from hushscribe.bench import keyterms as bk
 from hushscribe.bench import models as bm
 from hushscribe.cli.main import main
 
@@ -49,8 +50,6 @@ def test_table_renders_a_report():
 
 @pytest.mark.slow
 def test_bench_models_runs(tmp_path, capsys, monkeypatch):
-    from hushscribe.bench import keyterms as bk
-
     phrases = tuple(p for p in bm.PHRASES if p.language in ("es", "de"))[:3]
     monkeypatch.setattr(bm, "PHRASES", phrases)
     out = tmp_path / "models.json"

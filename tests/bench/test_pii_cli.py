@@ -9,10 +9,24 @@ import os
 
 import pytest
 
+import hushscribe.pii.bench as pb
 from hushscribe.bench.corpus import default_audio_dir
-from hushscribe.bench.pii_audio import (Recording, StreamResult, Unit, check_span, digit_numbers, probe_span, score,
-                                        table, unit_finals)
+from hushscribe.bench.pii_audio import (
+    Recording,
+    StreamResult,
+    Unit,
+    check_span,
+    digit_numbers,
+    probe_span,
+    score,
+    unit_finals,
+)
 from hushscribe.cli.bench import add_bench_parser
+from hushscribe.engine.fake import FakeEngine
+from hushscribe.server.app import create_app
+from hushscribe.settings import ServerConfig
+from hushscribe.vad.energy import EnergyVoiceDetector
+from tests.server.conftest import serve
 
 AUDIO = default_audio_dir()
 
@@ -79,8 +93,6 @@ def test_text_mode_errors(tmp_path, capsys):
 
 def test_default_data_path(monkeypatch):
     seen = {}
-    import hushscribe.pii.bench as pb
-
     def fake(path, **kw):
         seen["path"] = path
         return {"turns": 0, "files": [str(path)], "formatted": {"recall": None, "found": 0, "gold": 0},
@@ -173,12 +185,6 @@ PII_WAVS = AUDIO / "pii"
 
 @pytest.mark.skipif(not (PII_WAVS / "pii_s01_utility_bill_02.wav").exists(), reason="test audio not available")
 def test_audio_mode_against_a_server(tmp_path, capsys):
-    from hushscribe.engine.fake import FakeEngine
-    from hushscribe.server.app import create_app
-    from hushscribe.settings import ServerConfig
-    from hushscribe.vad.energy import EnergyVoiceDetector
-    from tests.server.conftest import serve
-
     d = tmp_path / "audio"
     (d / "pii").mkdir(parents=True)
     rows = [

@@ -9,22 +9,18 @@ import os
 
 import pytest
 
-from hushscribe.bench.corpus import default_audio_dir
 from hushscribe.cli.bench import add_bench_parser
 from hushscribe.engine.fake import FakeEngine
 from hushscribe.server.app import create_app
 from hushscribe.settings import ServerConfig
 from hushscribe.vad.energy import EnergyVoiceDetector
+from tests.bench.call_copies import copy_call
 from tests.server.conftest import serve
 
-CALLS_DIR = default_audio_dir() / "calls"
 KEY = "bench-test-key"
-CALLS = ("call_dev_01", "call_dev_03")
+CALLS = ("call_a", "call_b")
 
-pytestmark = [
-    pytest.mark.skipif(not CALLS_DIR.is_dir(), reason="test audio not available"),
-    pytest.mark.timeout(60),
-]
+pytestmark = pytest.mark.timeout(60)
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +36,7 @@ def clips(tmp_path):
     d = tmp_path / "calls"
     d.mkdir()
     for name in CALLS:
-        for ext in (".json", ".wav"):
-            os.symlink(CALLS_DIR / (name + ext), d / (name + ext))
+        copy_call(d, name)
     return d
 
 
@@ -84,7 +79,7 @@ def test_two_fast_streams_measure_every_turn(server, clips, tmp_path, capsys):
     assert "include_partial_turns=True" in cfg["ws_url"]
     assert report["machine"]["nproc"] >= 1 and report["machine"]["python"]
     printed = capsys.readouterr().out
-    assert "TTFS (ms)" in printed and "P95" in printed and "call_dev_01" in printed
+    assert "TTFS (ms)" in printed and "P95" in printed and "call_a" in printed
 
 
 def test_wrong_key_is_refused(server, clips, tmp_path):

@@ -6,7 +6,6 @@ import argparse
 import json
 import os
 import random
-import shutil
 import urllib.parse
 from pathlib import Path
 
@@ -14,10 +13,9 @@ import numpy as np
 import pytest
 
 from hushscribe.bench import stream as bs
-from hushscribe.bench.corpus import Call, CallTurn, default_audio_dir
+from hushscribe.bench.corpus import Call, CallTurn
 from hushscribe.cli.bench import add_bench_parser
-
-CALLS_DIR = default_audio_dir() / "calls"
+from tests.bench.call_copies import copy_call
 
 
 def ref(i: int, start: int, end: int, text: str = "x") -> bs.LabelledTurn:
@@ -277,18 +275,16 @@ def test_capacity_ladder_and_gate():
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(not CALLS_DIR.is_dir(), reason="test audio not available")
 def test_load_call_dir_pairs_labels_with_wavs(tmp_path):
-    for name in ("call_dev_02", "call_dev_01"):
-        for ext in (".json", ".wav"):
-            os.symlink(CALLS_DIR / (name + ext), tmp_path / (name + ext))
-    shutil.copy(CALLS_DIR / "call_dev_03.json", tmp_path)  # labels without audio: skipped
+    for name in ("call_b", "call_a"):
+        copy_call(tmp_path, name)
+    copy_call(tmp_path, "call_c", audio=False)  # labels without audio: skipped
     (tmp_path / "notes.json").write_text("[1, 2]")
     calls = bs.load_call_dir(tmp_path)
-    assert [c.id for c in calls] == ["call_dev_01", "call_dev_02"]
-    assert calls[0].path == tmp_path / "call_dev_01.wav" and calls[0].labels == tmp_path / "call_dev_01.json"
+    assert [c.id for c in calls] == ["call_a", "call_b"]
+    assert calls[0].path == tmp_path / "call_a.wav" and calls[0].labels == tmp_path / "call_a.json"
     assert calls[0].turns[0].start_ms < calls[0].turns[0].end_ms
-    assert [c.id for c in bs.load_call_dir(tmp_path, limit=1)] == ["call_dev_01"]
+    assert [c.id for c in bs.load_call_dir(tmp_path, limit=1)] == ["call_a"]
     pcm = bs.read_call_pcm(calls[0].path)
     assert abs(len(pcm) // 2 * 1000 // bs.RATE - calls[0].duration_ms) < 50
 

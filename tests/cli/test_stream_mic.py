@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.server.conftest import API_KEY, live_server  # noqa: F401  (fixture)
+from tests.server.conftest import API_KEY
 
 _SCRIPT = Path(sys.executable).parent / "hushscribe"
 HUSHSCRIBE = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "hushscribe.cli.main"]

@@ -8,11 +8,12 @@ audio content, so tests can put any audio (zeros, an index ramp) under any speec
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pytest
 
+from hushscribe.core.audio import MULAW_TO_PCM16
 from hushscribe.core.params import parse_session_params
 from hushscribe.core.ports import DecodeRequest, DecodeResult
 from hushscribe.core.session import SessionProtocol, SessionSettings
@@ -103,8 +104,6 @@ def silence(ms: int, rate: int = RATE) -> np.ndarray:
 
 def mulaw_encode(samples: np.ndarray) -> bytes:
     """Nearest-code G.711 mu-law encoding via the decoder's table (test helper)."""
-    from hushscribe.core.audio import MULAW_TO_PCM16
-
     pcm = (np.clip(samples, -1, 1) * 32767).astype(np.int32)
     table = MULAW_TO_PCM16.astype(np.int32)
     order = np.argsort(table, kind="stable")
@@ -214,18 +213,18 @@ class Driver:
             self.answer(next(iter(self.pending)))
 
     # -- inputs
-    def audio(self, data: bytes, chunk: int | None = None) -> "Driver":
+    def audio(self, data: bytes, chunk: int | None = None) -> Driver:
         for c in chunks(data, chunk) if chunk else [data]:
             self.s.receive_audio(c)
             self.bytes_fed += len(c)
             self.settle()
         return self
 
-    def frames(self, n: int, per_chunk: int = 2) -> "Driver":
+    def frames(self, n: int, per_chunk: int = 2) -> Driver:
         """Feed ``n`` zero frames, ``per_chunk`` frames per message (64 ms by default)."""
         return self.audio(zeros_bytes(n), per_chunk * FRAME_BYTES)
 
-    def text(self, t: str) -> "Driver":
+    def text(self, t: str) -> Driver:
         self.s.receive_text(t)
         self.settle()
         return self

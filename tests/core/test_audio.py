@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -14,6 +15,8 @@ from hushscribe.core.audio import (
     bytes_per_sample,
     chunk_duration_ms,
 )
+
+from .conftest import mulaw_encode
 
 
 def g711_ulaw2linear(u_val: int) -> int:
@@ -106,7 +109,7 @@ def test_odd_byte_carry_random_splits():
         cuts = np.sort(rng.choice(np.arange(1, len(data)), size=15, replace=False))
         dec = AudioDecoder("pcm_s16le", 16000)
         bounds = [0, *cuts.tolist(), len(data)]
-        out = np.concatenate([dec.decode(data[a:b]) for a, b in zip(bounds, bounds[1:])])
+        out = np.concatenate([dec.decode(data[a:b]) for a, b in pairwise(bounds)])
         np.testing.assert_array_equal(out, whole)
 
 
@@ -144,8 +147,6 @@ def test_8k_to_16k_doubles_samples_and_keeps_frequency(encoding):
         data = (tone * 32767).astype("<i2").tobytes()
         chunk = 800  # 50 ms
     else:
-        from .conftest import mulaw_encode
-
         data = mulaw_encode(tone)
         chunk = 400
     dec = AudioDecoder(encoding, 8000)

@@ -8,6 +8,7 @@ the spec's close codes, and accounts for every audio byte it accepted."""
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
@@ -136,7 +137,7 @@ def test_chunk_boundaries_never_change_the_decoded_audio(data, cuts, encoding):
     whole = AudioDecoder(encoding, 16000).decode(data)
     dec = AudioDecoder(encoding, 16000)
     points = sorted({0, len(data), *(c for c in cuts if c <= len(data))})
-    parts = [dec.decode(data[a:b]) for a, b in zip(points, points[1:])]
+    parts = [dec.decode(data[a:b]) for a, b in pairwise(points)]
     joined = np.concatenate(parts) if parts else np.zeros(0, np.float32)
     assert np.array_equal(whole, joined)
 

@@ -1,10 +1,12 @@
 """Wire messages: every server message validates against the official Python SDK's models,
-integer fields are ints, close reasons fit a close frame, client text frames parse (spec §4-§5, §8)."""
+integer fields are ints, close reasons fit a close frame, client text frames parse (protocol §4-§5, §8)."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
+import pydantic
 import pytest
 from assemblyai.streaming.v3 import models as sdk
 from assemblyai.streaming.v3._base import _BaseStreamingClient
@@ -26,8 +28,8 @@ WORDS = (
 )
 
 
-def turn(**kw) -> m.TurnMessage:
-    base = dict(
+def turn(**kw: Any) -> m.TurnMessage:
+    base: dict[str, Any] = dict(
         turn_order=0,
         end_of_turn=False,
         turn_is_formatted=False,
@@ -169,7 +171,7 @@ def test_warning_validates():
 
 def test_sdk_validation_has_teeth():
     """Sanity check of the harness: a fractional integer field really fails in the SDK."""
-    with pytest.raises(Exception):
+    with pytest.raises(pydantic.ValidationError):
         _BaseStreamingClient._parse_message(
             {"type": "Termination", "audio_duration_seconds": 7.5, "session_duration_seconds": 7}
         )

@@ -1,7 +1,7 @@
 """Tests for hushscribe.core.params: query parsing, validation text, updates.
 
 The exact error strings matter: clients (and our conformance tests) compare
-them with production's 3006 messages (spec §3.2).
+them with production's 3006 messages (protocol §3.2).
 """
 
 from __future__ import annotations

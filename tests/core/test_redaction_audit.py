@@ -9,13 +9,15 @@ from __future__ import annotations
 import json
 
 import numpy as np
+from assemblyai.streaming.v3._base import _BaseStreamingClient
 
-from .conftest import FRAME, Driver, make_session, pattern, ramp_bytes, index_value
 from hushscribe.core import messages as m
 from hushscribe.core.formatting import TimedWord
 from hushscribe.core.ports import DecodeResult
-from hushscribe.core.rendering import (RedactionHit, RedactionSpec, final_renderings_audited, redact_word)
+from hushscribe.core.rendering import RedactionHit, RedactionSpec, final_renderings_audited, redact_word
 from hushscribe.core.session import SessionSettings
+
+from .conftest import FRAME, Driver, index_value, make_session, pattern, ramp_bytes
 
 ONE_TURN = pattern(("s", 16), ("v", 32), ("s", 60))
 TWO_TURNS = pattern(("s", 16), ("v", 32), ("s", 40), ("v", 32), ("s", 60))
@@ -123,7 +125,7 @@ def test_u3_records_index_the_formatted_final_and_turn_order_counts_up():
     assert len(d.finals()) == 2
     records = s.redactions_to_report()
     assert [(r["turn_order"], r["turn_is_formatted"], r["word_indices"]) for r in records] == [(0, True, [0]), (1, True, [0])]
-    for r, final in zip(records, d.finals()):
+    for r, final in zip(records, d.finals(), strict=True):
         assert (r["start_ms"], r["end_ms"]) == (final["words"][0]["start"], final["words"][0]["end"])
 
 
@@ -187,6 +189,4 @@ def test_recording_past_the_bound_is_dropped_with_one_warning_and_the_session_go
     assert "2 s" in warnings[0]["warning"]
     assert s.recorder is None and s.redacted_audio(pad_ms=0, fill="tone") is None
     assert len(d.finals()) == 2 and s.close is None
-    from assemblyai.streaming.v3._base import _BaseStreamingClient
-
     assert _BaseStreamingClient._parse_message(json.loads(m.to_json(warnings[0]))) is not None

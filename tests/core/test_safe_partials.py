@@ -22,8 +22,12 @@ def test_mask_numbers_hash_and_entity_name():
         "call", "[NUMBER_SEQUENCE]", "[NUMBER_SEQUENCE],", "[NUMBER_SEQUENCE]", "[PHONE_NUMBER]", "Friday."]
 
 
+def _card_script(r) -> str:
+    return "my card is 4111 and world peace" if r.kind == "partial" else "my card is 4111 and world peace."
+
+
 def test_partials_are_redacted_with_the_extension():
-    script = lambda r: "my card is 4111 and world peace" if r.kind == "partial" else "my card is 4111 and world peace."
+    script = _card_script
     s = make_session(LONG_TURN, redact_pii="true", include_partial_turns="true", redact_pii_partials="true",
                      redactor=MaskingRedactor())
     d = Driver(s, script=script).frames(len(LONG_TURN))
@@ -38,7 +42,7 @@ def test_partials_are_redacted_with_the_extension():
 
 
 def test_without_the_extension_partials_stay_unredacted():
-    script = lambda r: "my card is 4111 and world peace" if r.kind == "partial" else "my card is 4111 and world peace."
+    script = _card_script
     s = make_session(LONG_TURN, redact_pii="true", include_partial_turns="true", redactor=MaskingRedactor())
     d = Driver(s, script=script).frames(len(LONG_TURN))
     partials = [t for t in d.turns() if not t["end_of_turn"]]

@@ -8,6 +8,7 @@ probability of each frame; the audio under it is zeros unless a test needs a ram
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -15,13 +16,18 @@ from assemblyai.streaming.v3._base import _BaseStreamingClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hushscribe.core import messages as m
+from hushscribe.core.formatting import TimedWord
+from hushscribe.core.session import SessionSettings
+from hushscribe.engine.fake import spread_words
+from hushscribe.vad.energy import EnergyVadStream
+
 from .conftest import (
     FRAME,
     FRAME_BYTES,
     SENTENCE,
     Driver,
     FakeClock,
-    ScriptedVad,
     growing_script,
     index_value,
     make_session,
@@ -33,11 +39,6 @@ from .conftest import (
     sine,
     zeros_bytes,
 )
-from hushscribe.core import messages as m
-from hushscribe.core.formatting import TimedWord
-from hushscribe.core.session import SessionSettings
-from hushscribe.engine.fake import spread_words
-from hushscribe.vad.energy import EnergyVadStream
 
 # One turn: 16 silent frames, 32 speech frames (512..1536 ms), 60 silent frames.
 ONE_TURN = pattern(("s", 16), ("v", 32), ("s", 60))
@@ -247,7 +248,7 @@ def test_partial_requests_follow_interval_and_min_audio():
     parts = [r for r in d.requests if r.kind == "partial"]
     assert len(parts) >= 3
     ends = [r.offset_ms + r.duration_ms for r in parts]
-    assert all(b - a >= 1000 for a, b in zip(ends, ends[1:]))
+    assert all(b - a >= 1000 for a, b in pairwise(ends))
     assert all(r.duration_ms >= 500 for r in parts)
     assert len({r.offset_ms for r in parts}) == 1  # every decode starts at the turn start
 
@@ -358,7 +359,7 @@ def test_turn_order_increments():
 @pytest.mark.parametrize("partials", ["true", "false"])
 def test_short_blip_is_discarded(partials):
     """A 64 ms blip (< min_speech_ms 96) is not a turn: no Turn message at all, and the next real
-    turn is turn_order 0 (spec §6.1 REC: no empty finals except for forced endpoints)."""
+    turn is turn_order 0 (protocol §6.1 REC: no empty finals except for forced endpoints)."""
     probs = pattern(("s", 5), ("v", 2), ("s", 60))
     s = make_session(probs, include_partial_turns=partials)
     d = Driver(s).frames(len(probs))
@@ -419,7 +420,7 @@ def test_consecutive_turns_do_not_overlap(name, probs, kw, force_at):
     """The pre-roll must not reach back into audio that the previous turn's final already
     covered: otherwise the same speech is transcribed twice (duplicated words at the boundary)
     and word times go backwards across turns. ForceEndpoint "cuts exactly at that point; the
-    rest becomes the next turn" (spec §4.3)."""
+    rest becomes the next turn" (protocol §4.3)."""
     s = make_session(probs, include_partial_turns="false", **kw)
     d = Driver(s, script=growing_script())
     if force_at is None:
@@ -506,7 +507,7 @@ def test_force_endpoint_then_continue_same_session():
     probs = pattern(("s", 5), ("v", 30)) * 3 + pattern(("s", 60))
     s = make_session(probs, include_partial_turns="false")
     d = Driver(s, script=growing_script())
-    for k in range(3):
+    for _ in range(3):
         d.frames(35)
         d.text('{"type":"ForceEndpoint"}')
     d.frames(60)
@@ -797,7 +798,7 @@ def test_update_format_turns_for_later_turn_and_current_turn():
     d.text('{"type":"UpdateConfiguration","format_turns":true}')
     d.frames(len(TWO_TURNS) - 90)
     assert [(f["turn_order"], f["turn_is_formatted"]) for f in d.finals()] == [(0, False), (1, False), (1, True)]
-    # Switching off mid-turn also takes effect for the current turn (spec §6.3 REC).
+    # Switching off mid-turn also takes effect for the current turn (protocol §6.3 REC).
     s2 = make_session(TWO_TURNS, include_partial_turns="false", format_turns="true")
     d2 = Driver(s2)
     d2.frames(25)  # in turn 1

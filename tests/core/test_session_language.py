@@ -1,5 +1,5 @@
 """Multilingual sessions in the core: which model each decode asks for, and the language fields of finals
-(spec §3 ``language_detection``, §5.3: ``language_code``/``language_confidence`` on finals only)."""
+(protocol §3 ``language_detection``, §5.3: ``language_code``/``language_confidence`` on finals only)."""
 
 from __future__ import annotations
 

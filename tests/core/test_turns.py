@@ -46,7 +46,7 @@ class Sim:
 
     def until(self, p: float, pred, limit: int = 500) -> list:
         """Feed ``p`` frames until ``pred(actions)`` or the machine holds; returns all actions."""
-        out = []
+        out: list = []
         for _ in range(limit):
             if self.m.holding:
                 return out
@@ -446,7 +446,6 @@ def test_vad_hangover_delays_the_silence_count():
     for _ in range(20):
         t += FRAME_MS
         m.on_frame(0.9, t)
-    actions = []
     candidate = None
     ended_at = None
     for _ in range(40):
@@ -472,7 +471,7 @@ def test_deferred_candidates_wait_for_the_silence_that_could_end_the_turn():
     def run(defer: bool) -> list[tuple[int, object]]:
         m = TurnMachine(TurnConfig(min_turn_silence_ms=400, candidate_delay_ms=160, vad_hangover_ms=0))
         m.defer_candidates = defer
-        t, events = 0, []
+        t, events = 0, list[tuple[int, object]]()
         probs = [0.9] * 20 + [0.05] * 8 + [0.9] * 10 + [0.05] * 20  # a 256 ms pause, then the end
         for p in probs:
             t += 32

@@ -3,36 +3,29 @@ official AssemblyAI SDK as the client."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
+from assemblyai.streaming.v3 import StreamingClient, StreamingClientOptions, StreamingEvents, StreamingParameters
 
 from hushscribe.bench.corpus import default_audio_dir
+from hushscribe.bench.keyterms import espeak_binary
 from hushscribe.server.app import create_app
 from hushscribe.settings import ServerConfig
 from tests.server.conftest import LiveServer, serve
+from tests.system_packages import require
 
 E2E_KEY = "e2e-key"
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def ensure_espeak() -> None:
-    """espeak-ng for the synthetic-speech tests: installed by ``scripts/install-tts`` when missing (CI is root on
-    a clean Debian machine); the test skips only where there is no apt-get."""
-    from hushscribe.bench.keyterms import espeak_binary
-
-    if espeak_binary() is not None:
-        return
-    if shutil.which("apt-get") is None:
-        pytest.skip("espeak-ng is not installed and there is no apt-get to install it (Debian/Ubuntu only)")
-    r = subprocess.run([str(ROOT / "scripts" / "install-tts")], capture_output=True, text=True, timeout=900)
-    if r.returncode != 0 or espeak_binary() is None:
-        pytest.fail(f"scripts/install-tts failed:\n{r.stderr[-3000:]}")
+    """espeak-ng for the synthetic-speech tests."""
+    require("espeak-ng", espeak_binary() is not None, "install-tts")
 
 
 @pytest.fixture(scope="session")
@@ -67,9 +60,6 @@ class SdkRun:
 def run_sdk(server: LiveServer, pcm: bytes, *, chunk_ms: int = 100, terminate_timeout: float = 120.0,
             key: str = E2E_KEY, **params: Any) -> SdkRun:
     """Stream ``pcm`` (16 kHz s16le) through the official SDK as fast as it sends, then Terminate."""
-    from assemblyai.streaming.v3 import (StreamingClient, StreamingClientOptions, StreamingEvents,
-                                         StreamingParameters)
-
     run = SdkRun()
     done = threading.Event()
     client = StreamingClient(StreamingClientOptions(api_key=key, api_host=server.host,
@@ -82,7 +72,12 @@ def run_sdk(server: LiveServer, pcm: bytes, *, chunk_ms: int = 100, terminate_ti
         done.set()
 
     client.on(StreamingEvents.Termination, on_term)
-    client.on(StreamingEvents.Error, lambda c, e: (run.errors.append(e), done.set()))
+
+    def on_error(c, e) -> None:
+        run.errors.append(e)
+        done.set()
+
+    client.on(StreamingEvents.Error, on_error)
     params.setdefault("sample_rate", 16000)
     client.connect(StreamingParameters(**params))
     step = 16000 * 2 * chunk_ms // 1000

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from hushscribe.cli.main import main
+from tests.server.conftest import require_lb
 
 pytestmark = pytest.mark.slow
 
@@ -48,8 +49,6 @@ def test_spawned_two_stream_run_reports_every_field(audio_dir, tmp_path, capsys)
 def test_spawned_replicas_behind_nginx(audio_dir, tmp_path, capsys):
     """``--spawn --replicas 2``: Redis, two replicas and nginx (deploy/nginx.conf); the streams go
     through nginx, the report sums both replicas' CPU and RSS, and both drain and exit 0."""
-    from tests.server.conftest import require_lb
-
     require_lb()
     out = tmp_path / "bench.json"
     rc = main(["bench", "stream", "--spawn", "--replicas", "2", "--clips", str(audio_dir / "calls"), "--limit", "2",

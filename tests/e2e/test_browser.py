@@ -2,8 +2,8 @@
 clip, the real model, redaction switched on in the page. Drives chromedriver over the plain W3C
 WebDriver HTTP protocol (httpx), so no Selenium is needed.
 
-Chromium and chromium-driver are installed by ``scripts/install-browser`` when missing (CI is root on
-a clean Debian machine). Screenshots are saved to ``test-artifacts/``: ``browser.png`` (the
+Chromium and chromium-driver come from ``scripts/install-browser`` (``scripts/test`` runs it first).
+Screenshots are saved to ``test-artifacts/``: ``browser.png`` (the
 redacted final), ``browser-live.png`` (grey live text, when a partial was caught) and
 ``browser-error.png`` (an option the server refused, in words), ``browser-multilingual.png`` (language badges).
 """
@@ -17,12 +17,19 @@ import subprocess
 import tempfile
 import time
 import wave
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
+import httpx
 import pytest
 
+from hushscribe.bench import keyterms as bk
+from hushscribe.bench import models as bm
 from hushscribe.bench.stream import free_port
+from tests.system_packages import require
+
+from .conftest import ensure_espeak
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -48,18 +55,14 @@ def pad_wav(src: Path, dst: Path, lead_s: float = 1.0, tail_s: float = 4.0) -> N
 
 @pytest.fixture(scope="module")
 def browser_installed() -> None:
-    if not (os.access(CHROMIUM, os.X_OK) and os.access(CHROMEDRIVER, os.X_OK)):
-        r = subprocess.run([str(ROOT / "scripts" / "install-browser")], capture_output=True, text=True, timeout=900)
-        if r.returncode != 0:
-            pytest.fail(f"scripts/install-browser failed:\n{r.stderr[-3000:]}")
+    require("chromium and chromium-driver", os.access(CHROMIUM, os.X_OK) and os.access(CHROMEDRIVER, os.X_OK),
+            "install-browser")
 
 
 class WebDriver:
     """The few W3C WebDriver commands this test needs."""
 
     def __init__(self, base: str):
-        import httpx
-
         self.http = httpx.Client(base_url=base, timeout=60)
         self.sid: str | None = None
 
@@ -104,8 +107,6 @@ def chromedriver(browser_installed) -> Iterator[str]:
     proc = subprocess.Popen([CHROMEDRIVER, f"--port={port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        import httpx
-
         deadline = time.monotonic() + 20
         while True:
             try:
@@ -219,10 +220,6 @@ def test_demo_page_transcribes_the_fake_microphone_with_pii_redacted(real_server
 def test_demo_page_shows_the_language_of_each_multilingual_turn(real_server, chromedriver, tmp_path):
     """universal-streaming-multilingual picked in the page: it asks for language_detection and puts each
     final's language_code before the turn (German spoken by espeak-ng into the fake microphone)."""
-    from hushscribe.bench import keyterms as bk
-    from hushscribe.bench import models as bm
-
-    from .conftest import ensure_espeak
 
     ensure_espeak()
     profile = tempfile.mkdtemp(prefix="hushscribe-chromium-")

@@ -1,8 +1,8 @@
 """``keyterms_prompt`` effect with the real model, on espeak-ng speech (``hushscribe bench keyterms``):
 10 sentences with rare names and drug names (15 terms), 10 with none of them.
 
-espeak-ng is installed by ``scripts/install-tts`` when missing (CI is root on a clean Debian
-machine); the tests skip only where there is no apt-get.
+espeak-ng comes from ``scripts/install-tts`` (``scripts/test`` runs it first); without it the tests
+skip, or fail under CI=true.
 
 Measured on the 2-core dev box (bundled tiny.en int8, voice en-us): recall 0/15 without the key
 terms, 8/15 with them; no term in any negative sentence, nor in a positive sentence that did not
@@ -13,9 +13,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from hushscribe.bench import keyterms as bk
+from hushscribe.core.ports import DecodeRequest
+from hushscribe.engine.faster_whisper import (
+    PUNCTUATION_PROMPT,
+    WHISPER_MAX_LENGTH,
+    FasterWhisperEngine,
+    WhisperOptions,
+)
 
 from .conftest import ensure_espeak, run_sdk
 
@@ -32,8 +40,6 @@ def tts_audio(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def result(tts_audio) -> dict:
-    from hushscribe.engine.faster_whisper import FasterWhisperEngine, WhisperOptions
-
     return bk.benchmark(FasterWhisperEngine(WhisperOptions()), tts_audio)
 
 
@@ -61,8 +67,6 @@ def test_no_hallucinated_keyterms(result):
 
 def test_keyterms_prompt_reaches_the_engine_through_the_server(real_server, tts_audio):
     """The same effect over the wire: keyterms_prompt on the connection, SDK client, real server."""
-    import numpy as np
-
     audio = bk.read_wav_16k(tts_audio / "p03.wav")  # "... after starting Brilinta."
     pcm = (np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes() + bytes(16000 * 2)
     run = run_sdk(real_server, pcm, keyterms_prompt=list(bk.all_keyterms()))
@@ -75,11 +79,6 @@ def test_longest_keyterms_prompt_with_a_long_turn_decodes(tts_audio):
     """100 terms of 50 characters fill faster-whisper's hotword share of the context (223 tokens); with a
     26 s turn, prompt + max_new_tokens went past Whisper's 448 tokens and faster-whisper raised ValueError.
     The engine now caps the new tokens."""
-    import numpy as np
-
-    from hushscribe.core.ports import DecodeRequest
-    from hushscribe.engine.faster_whisper import (PUNCTUATION_PROMPT, WHISPER_MAX_LENGTH, FasterWhisperEngine,
-                                                  WhisperOptions)
 
     engine = FasterWhisperEngine(WhisperOptions())
     audio = np.concatenate([bk.read_wav_16k(tts_audio / f"p{i:02d}.wav") for i in range(1, 11)])[: 16000 * 26]

@@ -1,7 +1,7 @@
 """Streaming PII redaction end to end: the official SDK (and, where the SDK cannot express it, a raw
 WebSocket client) against the live server with the real model and the real detector.
 
-What is checked (spec §6.6, §7): with ``redact_pii`` no partials arrive by default; every final is
+What is checked (protocol §6.6, §7): with ``redact_pii`` no partials arrive by default; every final is
 redacted consistently in ``transcript``, ``utterance`` and ``words[].text`` with word count and
 timestamps unchanged; ``hash`` keeps punctuation and puts one ``#`` per alphanumeric character;
 ``entity_name`` puts one ``[POLICY]`` per word; both finals of ``format_turns`` are redacted;
@@ -21,10 +21,11 @@ import asyncio
 import json
 import re
 import time
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import pytest
+from assemblyai.streaming.v3 import StreamingClient, StreamingClientOptions, StreamingEvents, StreamingParameters
 
 from hushscribe.bench.corpus import default_audio_dir, read_pcm16
 from hushscribe.bench.pii_audio import check_span, has_redaction, load_calls, stream_pcm, unit_finals
@@ -52,7 +53,7 @@ NEGATIVE_CLIPS = ("pii_s01_utility_bill_07", "pii_s02_card_payment_06", "pii_s05
 CALL_ID = "call_dev_01"  # names, an account number, an address and a phone number in 48 s
 
 
-@lru_cache(maxsize=None)
+@cache
 def _pii_rows() -> dict[str, dict]:
     rows = {}
     for line in (AUDIO / "pii.jsonl").read_text().splitlines():
@@ -67,7 +68,7 @@ def clip_spans(clip_id: str) -> list[tuple[str, str]]:
     return [(s["label"], row["text"][s["start"]:s["end"]]) for s in row["spans"]]
 
 
-@lru_cache(maxsize=None)
+@cache
 def clip_pcm(clip_id: str) -> bytes:
     pcm, rate = read_pcm16(AUDIO / _pii_rows()[clip_id]["path"])
     assert rate == 16000
@@ -99,8 +100,6 @@ def sdk(real_server):
 def run_sdk_paced(server, pcm: bytes, *, chunk_ms: int = 100, **params: Any) -> SdkRun:
     """Like conftest's ``run_sdk``, but audio goes out at real-time pace, as from a microphone, so
     the server has time to send partials (fed as fast as possible, a short turn ends before any)."""
-    from assemblyai.streaming.v3 import (StreamingClient, StreamingClientOptions, StreamingEvents,
-                                         StreamingParameters)
 
     run = SdkRun()
     client = StreamingClient(StreamingClientOptions(api_key=E2E_KEY, api_host=server.host, terminate_timeout=120))
@@ -148,7 +147,7 @@ def leaks(spans: list[tuple[str, str]], finals: list[str]) -> list[str]:
 
 
 def hashed(text: str, *, keep_possessive: bool = False) -> str:
-    """``text`` rendered by spec §7.4 ``hash``: the word core's alphanumerics become ``#``."""
+    """``text`` rendered by protocol §7.4 ``hash``: the word core's alphanumerics become ``#``."""
     a, b = word_core(text)
     if keep_possessive and b - a > 2 and text[b - 2] in "'\u2019" and text[b - 1] in "sS":
         b -= 2
@@ -168,17 +167,17 @@ def test_redacted_finals_consistent_and_hash_rendered(sdk, policy):
     clip = CLIPS[policy]
     red = sdk(clip, redact_pii=True)
     plain = sdk(clip, include_partial_turns=False)
-    # include_partial_turns defaults to false with redact_pii (spec §6.6): nothing but finals
+    # include_partial_turns defaults to false with redact_pii (protocol §6.6): nothing but finals
     assert red.turns and all(t.end_of_turn for t in red.turns), [(t.end_of_turn, t.transcript) for t in red.turns]
     assert not any(t.turn_is_formatted for t in red.turns)  # format_turns defaults to false
     rf, pf = red.finals(), plain.finals()
     assert len(rf) == len(pf), ([t.transcript for t in rf], [t.transcript for t in pf])
-    for r, p in zip(rf, pf):
+    for r, p in zip(rf, pf, strict=False):
         assert r.transcript == " ".join(w.text for w in r.words)
         assert len(r.words) == len(p.words), (r.transcript, p.transcript)
         assert [(w.start, w.end) for w in r.words] == [(w.start, w.end) for w in p.words]
         assert [w.confidence for w in r.words] == [w.confidence for w in p.words]
-        for rw, pw in zip(r.words, p.words):
+        for rw, pw in zip(r.words, p.words, strict=False):
             if rw.text != pw.text:
                 # one '#' per alphanumeric character, punctuation kept (possessive 's may stay)
                 assert rw.text in (hashed(pw.text), hashed(pw.text, keep_possessive=True)), (rw.text, pw.text)
@@ -237,8 +236,8 @@ def test_entity_name_one_label_per_word(sdk, policy):
         assert "#" not in e.transcript
     # Whether the labelled value is redacted at all is test_labelled_pii_absent_from_finals' business;
     # here: every word the hash run redacts carries a label (checked above, word by word).
-    assert labels == sum(w.text != pw.text for h, p in zip(hsh.finals(), plain.finals())
-                         for w, pw in zip(h.words, p.words))
+    assert labels == sum(w.text != pw.text for h, p in zip(hsh.finals(), plain.finals(), strict=False)
+                         for w, pw in zip(h.words, p.words, strict=False))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -284,7 +283,7 @@ def test_policies_limit_redaction_to_person_name(real_server):
 
 def test_partials_with_redact_pii_are_unredacted(real_server):
     """include_partial_turns=true with redact_pii: partials arrive unredacted, finals are redacted
-    (AssemblyAI's documented behaviour, spec §7.5)."""
+    (AssemblyAI's documented behaviour, protocol §7.5)."""
     clip = CLIPS["person_name"]
     run = run_sdk_paced(real_server, clip_pcm(clip) + SILENCE_1S, redact_pii=True, include_partial_turns=True)
     assert not run.errors and run.termination is not None

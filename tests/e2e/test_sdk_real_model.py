@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import json
+import threading
+from urllib.parse import urlencode
 
+import numpy as np
 import pytest
+import websocket
 
-from hushscribe.bench.corpus import load_clips, read_pcm16
+from hushscribe.bench.corpus import audio_set, load_clips, read_pcm16
 from hushscribe.bench.scoring import corpus_wer
 
 from .conftest import E2E_KEY, run_sdk
 
 pytestmark = pytest.mark.slow
 
-WER_BOUND = 0.12
+# Today's WER plus a margin, per audio set: 11.0 % on the 38 clips of the full set (docs/performance.md),
+# 7.1 % on the 9 clips of the repository's subset (2026-12-04).
+WER_BOUND = {"full": 0.12, "subset": 0.09}
 
 
 def test_sdk_streams_real_clips_within_wer_bound(real_server, audio_dir):
@@ -38,7 +44,7 @@ def test_sdk_streams_real_clips_within_wer_bound(real_server, audio_dir):
         hyps.append(" ".join(t.transcript for t in run.finals(formatted=True)))
     wer = corpus_wer(refs, hyps)
     print(f"\nWER over {len(clips)} real clips (formatted finals, Whisper-normalised): {wer:.3f}")
-    assert wer <= WER_BOUND
+    assert wer <= WER_BOUND.get(audio_set(audio_dir), WER_BOUND["full"])
 
 
 def test_terminate_always_yields_the_last_turn(real_server, audio_dir):
@@ -55,12 +61,6 @@ def test_terminate_always_yields_the_last_turn(real_server, audio_dir):
 
 def test_raw_websocket_quickstart(real_server, audio_dir):
     """AssemblyAI's raw websocket-client quickstart, with only the URL and the audio source changed."""
-    import threading
-    import time
-    from urllib.parse import urlencode
-
-    import websocket
-
     YOUR_API_KEY = E2E_KEY
     CONNECTION_PARAMS = {"sample_rate": 16000, "format_turns": True}
     API_ENDPOINT_BASE_URL = real_server.ws_url  # was "wss://streaming.assemblyai.com/v3/ws"
@@ -114,8 +114,6 @@ def test_raw_websocket_quickstart(real_server, audio_dir):
 
 def test_noise_and_silence_give_no_text(real_server):
     """Whisper hallucinates on non-speech; the VAD and the decode guards must keep it out."""
-    import numpy as np
-
     rng = np.random.default_rng(7)
     quiet = rng.normal(0, 10 ** (-62 / 20), 16000 * 6)  # the calls' noise floor (-62 dBFS)
     hum = 0.02 * np.sin(2 * np.pi * 50 * np.arange(16000 * 4) / 16000)  # mains hum

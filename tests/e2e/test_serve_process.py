@@ -16,9 +16,10 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 import wave
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import websocket
@@ -183,8 +184,6 @@ def test_js_sdk_completes_a_session_over_tls(tmp_path, audio_dir, node_project, 
     with serve_process(tmp_path, tls=(cert, key)) as sp:
         # Plain HTTPS works with the same certificate (health, token endpoint).
         ctx = ssl.create_default_context(cafile=str(cert))
-        import urllib.request
-
         with urllib.request.urlopen(f"https://127.0.0.1:{sp.port}/health", context=ctx, timeout=10) as r:
             assert json.loads(r.read()) == {"status": "ok"}
         t0 = time.monotonic()

@@ -9,15 +9,24 @@ natural pauses of up to ~3 s inside them.
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 
 import pytest
 
-from hushscribe.bench.corpus import load_calls, read_pcm16
+from hushscribe.bench.corpus import audio_set, load_calls, read_pcm16
 from hushscribe.bench.scoring import turn_boundary_scores
 
 from .conftest import run_sdk
 
 pytestmark = pytest.mark.slow
+
+# Turn-boundary (precision, recall) floors: today's measured values less 0.03 of run-to-run noise, per audio
+# set (the figures differ between the full dev set and the repository's subset). Raise them when turn
+# detection improves; the 0.9 target is not met yet (see docs/protocol.md, "Known limits of turn detection").
+# Measured 2026-12-04 on the 2-core dev box under load (load average ~12): full set (8 calls) precision 0.649,
+# recall 0.862; subset (2 calls) precision 0.812, recall 0.929.
+FLOORS = {"full": (0.61, 0.83), "subset": (0.78, 0.89)}
+TARGET = 0.9
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +71,7 @@ def test_synthetic_turns_are_rarely_split_at_their_short_pauses(call_results):
             total += 1
             split += len(inside) > 1
     print(f"\nsynthetic turns split: {split}/{total}")
-    assert total >= 40
+    assert total >= 5 * len(call_results)  # every call has 5+ agent/caller turns
     assert split <= 0.05 * total
 
 
@@ -78,7 +87,7 @@ def test_holds_yield_no_turn(call_results):
     """During a 5 s+ hold (silence with a faint noise floor) no final is produced."""
     holds = 0
     for call, _, run in call_results:
-        for a, b in zip(call.turns, call.turns[1:]):
+        for a, b in pairwise(call.turns):
             if b.start_ms - a.end_ms < 5000:
                 continue
             holds += 1
@@ -99,12 +108,17 @@ def _overall(call_results):
     return correct / n_hyp, found / n_ref
 
 
-def test_turn_boundary_precision_recall(call_results, request):
+def test_turn_boundary_precision_recall_hold_their_floor(call_results, audio_dir):
+    """Below the 0.9 target: the real recordings inserted as 'other' turns pause for 1-3 s mid-sentence
+    and Whisper punctuates each fragment, so they are split. The floors catch any fall."""
     precision, recall = _overall(call_results)
-    print(f"\nturn boundaries over all calls: precision {precision:.3f} recall {recall:.3f}")
-    if precision < 0.9 or recall < 0.9:
-        request.applymarker(pytest.mark.xfail(
-            reason=f"measured precision {precision:.2f} / recall {recall:.2f}: the real recordings inserted as "
-                   "'other' turns pause for 1-3 s mid-sentence and Whisper punctuates each fragment, so they "
-                   "are split (see docs/protocol.md, turn detection)", strict=False))
-    assert precision >= 0.9 and recall >= 0.9
+    which = audio_set(audio_dir)
+    print(f"\nturn boundaries over {len(call_results)} calls ({which} set): precision {precision:.3f} recall {recall:.3f}")
+    floor_p, floor_r = FLOORS.get(which, FLOORS["subset"])
+    assert precision >= floor_p and recall >= floor_r, (precision, recall)
+
+
+@pytest.mark.xfail(strict=False, reason="turn-boundary target 0.9 not met yet (see the floors above)")
+def test_turn_boundary_precision_recall_meet_the_target(call_results):
+    precision, recall = _overall(call_results)
+    assert precision >= TARGET and recall >= TARGET

@@ -8,8 +8,7 @@ import numpy as np
 
 from hushscribe.core.formatting import TimedWord
 from hushscribe.core.ports import DecodeRequest
-from hushscribe.engine.faster_whisper import (WHISPER_MAX_LENGTH, FasterWhisperEngine, WhisperOptions,
-                                              _merge_retry)
+from hushscribe.engine.faster_whisper import WHISPER_MAX_LENGTH, FasterWhisperEngine, WhisperOptions, _merge_retry
 
 
 def _seg(text: str, start: float, ratio: float = 1.2):
@@ -24,7 +23,10 @@ class FakeTokenizer:
 
 
 class FakeModel:
+    """faster-whisper's WhisperModel as the engine sees it, English-only."""
+
     hf_tokenizer = FakeTokenizer()
+    model = SimpleNamespace(is_multilingual=False)
 
     def __init__(self, with_hotwords, without_hotwords):
         self.outputs = {True: with_hotwords, False: without_hotwords}
@@ -36,9 +38,7 @@ class FakeModel:
 
 
 def _engine(model) -> FasterWhisperEngine:
-    e = FasterWhisperEngine.__new__(FasterWhisperEngine)
-    e.options, e._model, e._prompt_len_cache = WhisperOptions(), model, {}
-    return e
+    return FasterWhisperEngine(WhisperOptions(), model=model)
 
 
 def _request(keyterms=("Xarelto",), seconds=3.0):

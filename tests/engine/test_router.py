@@ -104,26 +104,25 @@ class FakeWhisper:
         return iter([SimpleNamespace(words=[w], compression_ratio=1.1, no_speech_prob=0.1, avg_logprob=-0.2)]), None
 
 
-def _engine(ct2) -> FasterWhisperEngine:
-    e = FasterWhisperEngine.__new__(FasterWhisperEngine)
-    e.options, e._prompt_len_cache = WhisperOptions(), {}
-    e._languages = _LanguageTap(ct2)
-    e._model = FakeWhisper(e._languages)
-    e.multilingual = True
-    return e
+def _engine(ct2) -> tuple[FasterWhisperEngine, FakeWhisper]:
+    """An engine on a fake multilingual model (the engine puts its language tap around ``ct2``)."""
+    fake = FakeWhisper(ct2)
+    engine = FasterWhisperEngine(WhisperOptions(), model=fake)
+    assert engine.multilingual
+    return engine, fake
 
 
 def test_engine_detects_on_the_decode_pass_for_multilingual_requests():
-    e = _engine(FakeCt2([[("<|gl|>", 0.6), ("<|pt|>", 0.3), ("<|es|>", 0.1)]]))
+    e, fake = _engine(FakeCt2([[("<|gl|>", 0.6), ("<|pt|>", 0.3), ("<|es|>", 0.1)]]))
     r = e.transcribe(req("multilingual", ("es", "pt")))
-    (kw,) = e._model.calls
+    (kw,) = fake.calls
     assert kw["multilingual"] is True and kw["initial_prompt"] is None  # no English punctuation prompt
     assert (r.language, round(r.language_confidence, 2), r.text) == ("pt", 0.75, "pt-word")
 
 
 def test_engine_decodes_english_requests_as_english_on_a_multilingual_model():
-    e = _engine(FakeCt2([[("<|de|>", 0.9)]]))
+    e, fake = _engine(FakeCt2([[("<|de|>", 0.9)]]))
     r = e.transcribe(req("english"))
-    (kw,) = e._model.calls
+    (kw,) = fake.calls
     assert kw["language"] == "en" and kw["multilingual"] is False and kw["initial_prompt"]
     assert r.language is None and r.text == "en-word"

@@ -8,14 +8,13 @@ import pytest
 
 from hushscribe.core.formatting import TimedWord
 from hushscribe.pii.bench import default_paths
+from hushscribe.pii.detector import get_detector
 
 DATA = Path(__file__).parent / "data"
 
 
 @pytest.fixture(scope="session")
 def detector():
-    from hushscribe.pii.detector import get_detector
-
     det = get_detector()
     det.warm_up()
     return det

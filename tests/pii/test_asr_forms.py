@@ -16,6 +16,7 @@ import re
 import pytest
 
 from hushscribe.core.formatting import unformat_text
+from hushscribe.pii import get_detector
 from hushscribe.pii.policies import compatible
 from hushscribe.pii.spoken import normalize_spoken
 
@@ -225,8 +226,6 @@ def test_spaced_dot_offsets_map_back():
 
 
 def test_city_split_by_the_asr_between_street_and_state_is_part_of_the_address():
-    from hushscribe.pii import get_detector
-
     text = "I'm at 420-2 Maple Street, Spring Field, Illinois. I have two kids."
     spans = get_detector().detect(text)
     covered = "".join(text[s.start : s.end] for s in spans)

@@ -27,7 +27,7 @@ def test_word_core(word, core):
 def test_word_offsets_match_join():
     ws = words_of("Hi, my name is John!")
     text = joined(ws)
-    for w, off in zip(ws, word_offsets(ws)):
+    for w, off in zip(ws, word_offsets(ws), strict=True):
         assert text[off : off + len(w.text)] == w.text
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from starlette.testclient import TestClient
+
 from .conftest import auth, build_app, drain, recv_json, send_audio, terminate, utterance
 
 URL = "/v3/ws?sample_rate=16000"
 
 
 def test_session_beyond_the_limit_is_refused_with_3009_while_others_keep_streaming():
-    from starlette.testclient import TestClient
-
     with TestClient(build_app(max_sessions=2)) as client:
         with client.websocket_connect(URL, headers=auth()) as a, client.websocket_connect(URL, headers=auth()) as b:
             assert recv_json(a)["type"] == "Begin" and recv_json(b)["type"] == "Begin"
@@ -30,8 +30,6 @@ def test_session_beyond_the_limit_is_refused_with_3009_while_others_keep_streami
 
 
 def test_metrics_expose_sessions_latency_decodes_and_audio():
-    from starlette.testclient import TestClient
-
     with TestClient(build_app()) as client:
         with client.websocket_connect(URL, headers=auth()) as ws:
             recv_json(ws)
@@ -45,7 +43,7 @@ def test_metrics_expose_sessions_latency_decodes_and_audio():
                      "hushscribe_final_latency_seconds_count", "hushscribe_decode_seconds_count",
                      "hushscribe_audio_seconds_total", "hushscribe_partials_skipped_total"):
             assert name in body, name
-        line = next(l for l in body.splitlines() if l.startswith("hushscribe_final_latency_seconds_count"))
+        line = next(x for x in body.splitlines() if x.startswith("hushscribe_final_latency_seconds_count"))
         assert float(line.split()[-1]) >= 1
-        audio = next(l for l in body.splitlines() if l.startswith("hushscribe_audio_seconds_total"))
+        audio = next(x for x in body.splitlines() if x.startswith("hushscribe_audio_seconds_total"))
         assert abs(float(audio.split()[-1]) - 2.5) < 0.01

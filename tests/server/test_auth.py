@@ -1,7 +1,7 @@
-"""Authentication: the pure :class:`Authenticator` rules and their effect on the WebSocket (spec §2).
+"""Authentication: the pure :class:`Authenticator` rules and their effect on the WebSocket (protocol §2).
 
 A refused session is accepted at the HTTP level, then gets ``Error`` 1008 and close 1008, and never
-a ``Begin`` (spec §2.2, §10).
+a ``Begin`` (protocol §2.2, §10).
 """
 
 from __future__ import annotations
@@ -9,11 +9,13 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
-from .conftest import API_KEY, auth, default_engine, drain, recv_json, terminate
 from hushscribe.server.app import create_app
-from hushscribe.server.auth import INVALID, MISSING, AuthResult, Authenticator
+from hushscribe.server.auth import INVALID, MISSING, Authenticator, AuthResult
+from hushscribe.server.tokens import TokenAuthority
 from hushscribe.settings import ServerConfig
 from hushscribe.vad.energy import EnergyVoiceDetector
+
+from .conftest import API_KEY, auth, default_engine, drain, recv_json, terminate
 
 # ---------------------------------------------------------------------------------------------
 # Unit tests of Authenticator
@@ -48,7 +50,7 @@ def test_bearer_without_key_is_refused(value):
 
 
 @pytest.mark.parametrize("value", ["k", "k1x", "K1", "k1 k1", "x"])
-def test_wrong_key(value):
+def test_a_key_that_differs_in_any_way_is_invalid(value):
     assert Authenticator(("k1",)).authenticate(value, None) == AuthResult(False, INVALID)
 
 
@@ -88,8 +90,6 @@ def test_any_mode_accepts_any_non_empty_credential():
 
 
 def test_token_query_parameter_must_be_a_temporary_token():
-    from hushscribe.server.tokens import TokenAuthority
-
     tokens = TokenAuthority(b"s" * 32)
     a = Authenticator(("k1",), tokens=tokens)
     assert not a.authenticate(None, "k1").ok  # an API key is no temporary token
@@ -149,7 +149,7 @@ def test_missing_authorization_header(client):
         assert_refused(ws, MISSING)
 
 
-def test_wrong_key(client):
+def test_wrong_key_is_refused_on_the_socket(client):
     with client.websocket_connect("/v3/ws?sample_rate=16000", headers=auth("wrong-key")) as ws:
         assert_refused(ws, INVALID)
 

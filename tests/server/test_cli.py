@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
-import json
 import subprocess
 import sys
 import time
@@ -14,8 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from .conftest import API_KEY, speech_samples
+from hushscribe.cli.stream import read_wav_16k_mono
 from hushscribe.settings import SETTINGS
+
+from .conftest import API_KEY, speech_samples
 
 _SCRIPT = Path(sys.executable).parent / "hushscribe"
 HUSHSCRIBE = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "hushscribe.cli.main"]
@@ -149,8 +151,6 @@ def test_stream_real_time_pacing(live_server, tmp_path):
 
 @pytest.mark.parametrize("width", [1, 3, 4])
 def test_read_wav_other_sample_widths(tmp_path, width):
-    from hushscribe.cli.stream import read_wav_16k_mono
-
     x = speech_samples(200, 16000)
     if width == 1:
         raw = np.clip(x * 128 + 128, 0, 255).astype(np.uint8).tobytes()
@@ -173,8 +173,6 @@ def test_read_wav_other_sample_widths(tmp_path, width):
 
 
 def test_read_wav_resamples_and_downmixes(tmp_path):
-    from hushscribe.cli.stream import read_wav_16k_mono
-
     path = speech_wav(tmp_path / "s.wav", rate=8000, channels=2)
     pcm, rate = read_wav_16k_mono(str(path))
     assert rate == 16000

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
+import subprocess
 
+import numpy as np
 import pytest
 
 from hushscribe.server.app import STATIC_DIR
@@ -119,11 +123,6 @@ process.stdout.write(JSON.stringify(posted.map((a) => Array.from(a))));
 @pytest.mark.parametrize("rate,channels", [(16000, 1), (48000, 2), (44100, 1)])
 def test_worklet_sends_16khz_pcm16_in_100ms_chunks(tmp_path, rate, channels):
     """The AudioWorklet's own code, run under node with a stub AudioWorkletProcessor."""
-    import json
-    import shutil
-    import subprocess
-
-    import numpy as np
 
     node = shutil.which("node")
     if not node:

@@ -50,6 +50,12 @@ BAD_TEXTS = [
 ]
 
 
+def drop_connection(ws: websocket.WebSocket) -> None:
+    """Close the TCP socket without a close frame, as a client that vanishes does."""
+    if ws.sock is not None:
+        ws.sock.close()
+
+
 class Fuzzer:
     def __init__(self, server, seed: int):
         self.server = server
@@ -110,7 +116,7 @@ class Fuzzer:
                 sent += 1
                 assert self.read_to_close(ws) in (3006, None)
             else:
-                ws.sock.close()  # abrupt: no close frame, mid-turn
+                drop_connection(ws)  # abrupt: no close frame, mid-turn
         except (websocket.WebSocketException, OSError):
             pass  # the server may close first (3006 after a random text); counted below all the same
         finally:
@@ -227,7 +233,7 @@ class Fuzzer:
     def slow_reader(self, rng: random.Random) -> None:
         """Many turns (partials on) while the client never reads; then it vanishes."""
         ws = websocket.WebSocket(skip_utf8_validation=True,
-                                 sockopt=((socket.SOL_SOCKET, socket.SO_RCVBUF, 4096),))
+                                 sockopt=[(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)])
         ws.settimeout(10)
         ws.connect(f"{self.server.ws_url}?sample_rate=16000&include_partial_turns=true&format_turns=true",
                    header={"Authorization": API_KEY})
@@ -241,7 +247,7 @@ class Fuzzer:
         except (websocket.WebSocketException, OSError):
             pass
         finally:
-            ws.sock.close()  # gone without reading or closing
+            drop_connection(ws)  # gone without reading or closing
         self._count("slow_reader", n)
 
     CASES = [("random_frames", 10), ("oversized", 1), ("bad_text", 2), ("invalid_utf8", 1),
@@ -269,7 +275,7 @@ def _normal_session(server) -> list[dict]:
         for c in chunks(utterance(1000, 1000), 100):
             ws.send_binary(c)
         ws.send('{"type":"Terminate"}')
-        out = []
+        out: list[dict] = []
         while True:
             op, data = ws.recv_data(control_frame=False)
             if op == ABNF.OPCODE_CLOSE:

@@ -5,14 +5,17 @@ that broke it: another session on the same server goes on to its final and Termi
 from __future__ import annotations
 
 import hmac
+import socket
 import time
+
 import pytest
 import websocket
 
+from hushscribe.engine.fake import FakeEngine
+from hushscribe.server import ws as ws_module
 from hushscribe.server.auth import Authenticator
 
-from .conftest import (API_KEY, auth, chunks, drain, recv_json, send_audio, silence, speech, terminate,
-                       utterance)
+from .conftest import API_KEY, auth, chunks, drain, recv_json, send_audio, silence, speech, terminate, utterance
 
 URL = "/v3/ws?sample_rate=16000"
 TOO_MANY = {"type": "Error", "error_code": 3009, "error": "Unauthorized Connection: Too many concurrent sessions"}
@@ -234,11 +237,6 @@ def test_per_key_limit_counts_concurrent_not_total_sessions(make_client, max_ses
 
 
 def test_client_that_stops_reading_is_dropped_and_other_sessions_go_on(make_server, monkeypatch):
-    import socket
-
-    from hushscribe.engine.fake import FakeEngine
-    from hushscribe.server import ws as ws_module
-
     monkeypatch.setattr(ws_module, "WRITE_TIMEOUT_S", 1.0)
     long_text = " ".join(["word"] * 3000) + "."  # each final is a few hundred KB of JSON
     server = make_server(engine=FakeEngine(lambda req: long_text))

@@ -10,6 +10,7 @@ import logging
 import urllib.parse
 
 import httpx
+import pytest
 import websocket
 
 from hushscribe.engine.fake import FakeEngine
@@ -23,7 +24,7 @@ SECRETS = ("John", "Smith", "4111", "john.smith", "example.com", "Quixotic")
 
 def _session(server, query: str, headers: dict | None = None) -> list[dict]:
     ws = websocket.create_connection(f"{server.ws_url}?{query}", header=headers or {}, timeout=10)
-    out = []
+    out: list[dict] = []
     try:
         for c in chunks(utterance(1500, 1500), 100):
             ws.send_binary(c)
@@ -85,3 +86,31 @@ def test_text_and_json_formats_of_an_event(capsys):
     record = json.loads(err[1])
     assert record["event"] == "session end" and record["id"] == "abc" and record["close_code"] == 1000
     assert record["level"] == "info" and record["logger"] == "hushscribe.session" and record["ts"].endswith("Z")
+
+
+@pytest.fixture
+def root_logging():
+    """Put the root logger back as it was after a test that calls configure()."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    for h in list(root.handlers):
+        root.removeHandler(h)
+    for h in handlers:
+        root.addHandler(h)
+    root.setLevel(level)
+
+
+@pytest.mark.parametrize("level", ["info", "debug"])
+def test_third_party_info_lines_only_at_debug(root_logging, capsys, level):
+    """Start-up is quiet: Presidio's one 'Loaded recognizer' line per recogniser (and any other library's
+    INFO) shows only at --log-level debug; the server's own lines and everyone's warnings always do."""
+    configure(level, "text")
+    logging.getLogger("presidio-analyzer").info("Loaded recognizer: UsSsnRecognizer")
+    logging.getLogger("some_library.module").info("some library detail")
+    logging.getLogger("presidio-analyzer").warning("a real problem")
+    logging.getLogger("hushscribe.server").info("ready")
+    err = capsys.readouterr().err
+    assert "a real problem" in err and "ready" in err
+    assert ("Loaded recognizer" in err) == (level == "debug")
+    assert ("some library detail" in err) == (level == "debug")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+import hushscribe.server.app as app_module
 from hushscribe.core.ports import DecodeResult
 from hushscribe.engine import catalog
 from hushscribe.engine.fake import FakeEngine, spread_words
@@ -90,10 +91,8 @@ class FakeWhisper:
 
 @pytest.fixture
 def fake_whisper(monkeypatch):
-    import hushscribe.engine.faster_whisper as fw
-
     FakeWhisper.loaded = []
-    monkeypatch.setattr(fw, "FasterWhisperEngine", FakeWhisper)
+    monkeypatch.setattr(app_module, "FasterWhisperEngine", FakeWhisper)  # the name load_engine calls
     return FakeWhisper
 
 

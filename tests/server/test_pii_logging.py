@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from starlette.testclient import TestClient
+
 from hushscribe.engine.fake import FakeEngine
 
 from .conftest import API_KEY, auth, build_app, drain, send_audio, terminate, utterance
@@ -13,8 +15,6 @@ SECRETS = ("John", "Smith", "4111", "john.smith", "example.com")
 
 
 def test_pii_session_logs_no_transcript_or_key(caplog):
-    from starlette.testclient import TestClient
-
     caplog.set_level(logging.DEBUG)  # every logger, every level
     app = build_app(engine=FakeEngine(lambda req: PII_TEXT))
     with TestClient(app) as client:

@@ -12,15 +12,19 @@ from __future__ import annotations
 import io
 import json
 import logging
-import os
+import time
+import urllib.error
+import urllib.request
 import wave
 
 import numpy as np
 import pytest
+import websocket  # websocket-client: a real socket, so the server sees the client leave
 from starlette.testclient import TestClient
 
 from hushscribe.engine.fake import FakeEngine
 from hushscribe.server.artifacts import SessionArtifacts
+from hushscribe.settings import ServerConfig
 
 from .conftest import API_KEY, auth, build_app, chunks, drain, recv_json, send_audio, serve, silence, speech, terminate
 
@@ -193,12 +197,6 @@ def test_a_token_session_belongs_to_the_key_that_minted_the_token():
 
 
 def test_a_session_that_ends_without_termination_leaves_no_copy():
-    import time
-    import urllib.error
-    import urllib.request
-
-    import websocket  # websocket-client: a real socket, so the server sees the client leave
-
     app = pii_app()
     with serve(app) as srv:
         ws = websocket.create_connection(srv.ws_url + QUERY.removeprefix("/v3/ws"), header=auth())
@@ -266,8 +264,6 @@ def test_store_hands_the_copy_out_once_and_only_to_its_key():
 @pytest.mark.parametrize("bad", [dict(redacted_audio="directory"), dict(redacted_audio_default=True),
                                  dict(redacted_audio_pad_ms=-1), dict(audit_ttl_s=-1)])
 def test_settings_refuse_inconsistent_redacted_audio_options(bad):
-    from hushscribe.settings import ServerConfig
-
     with pytest.raises(ValueError):
         ServerConfig(**bad).validate()
 

@@ -244,8 +244,6 @@ def test_settings_module_has_one_row_per_setting():
 
 
 def test_decode_workers_zero_means_one_per_core(monkeypatch):
-    import os
-
     assert config_from(None, {}).decode_workers == 0
     assert config_from(None, {}).workers == len(os.sched_getaffinity(0))
     assert config_from(None, {"HUSHSCRIBE_DECODE_WORKERS": "3"}).workers == 3

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 
+from starlette.testclient import TestClient
+
 from hushscribe.engine.fake import FakeEngine
 
 from .conftest import auth, build_app, drain, recv_json, send_audio, silence, speech
@@ -27,8 +29,6 @@ def test_draining_server_refuses_new_sessions_with_1012(make_client):
 
 
 def test_drain_flushes_in_flight_turns_then_terminates_every_session():
-    from starlette.testclient import TestClient
-
     app = build_app(engine=FakeEngine(lambda req: "Hello world.", latency_s=0.3))
     state = app.state.hs
     with TestClient(app) as client:
@@ -52,8 +52,6 @@ def test_drain_flushes_in_flight_turns_then_terminates_every_session():
 
 
 def test_drain_reports_sessions_that_outlast_the_grace_period():
-    from starlette.testclient import TestClient
-
     app = build_app(engine=FakeEngine(lambda req: "Hello world.", latency_s=2.0))
     state = app.state.hs
     with TestClient(app) as client:

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 import pytest
 
 from hushscribe.bench.cluster import RedisProcess
+from hushscribe.bench.stream import free_port
 from hushscribe.server.store import InProcessStore, RedisStore, StoreUnavailable, make_store
 from hushscribe.settings import ServerConfig
 
-from .conftest import require_lb
+from .conftest import auth, drain, recv_json, require_lb, terminate
 
 
 @pytest.fixture(scope="module")
@@ -71,8 +73,6 @@ def test_redis_token_claim_is_won_by_exactly_one_replica(redis_server):
     async def body():
         a, b = await _two_stores(redis_server.url)
         try:
-            import time
-
             results = await asyncio.gather(*(s.claim_token("tok-1", time.time() + 60) for s in (a, b, a, b)))
             assert sorted(results) == [False, False, False, True]
             assert await b.claim_token("tok-2", time.time() + 60)
@@ -138,8 +138,6 @@ def test_redis_leases_of_a_crashed_replica_run_out_and_live_ones_are_renewed(red
 def test_redis_unreachable_refuses_tokens_and_counts_per_key_on_this_replica(caplog):
     """Fail closed for tokens (StoreUnavailable), open for per-key admission (this replica's count);
     one warning per outage that names the host but not the password."""
-    from hushscribe.bench.stream import free_port
-
     errors: list[str] = []
 
     async def body():
@@ -211,8 +209,6 @@ def _replicas(make_client, url: str, **kw):
 
 
 def test_two_apps_sharing_redis_honour_a_token_once_and_the_key_limit_across_both(make_client, redis_server):
-    from .conftest import auth, drain, recv_json, terminate
-
     a, b = _replicas(make_client, redis_server.url, max_sessions_per_key=1)
     token = a.get("/v3/token?expires_in_seconds=60", headers=auth("key-a")).json()["token"]
     with b.websocket_connect(f"{URL}&token={token}") as ws:  # minted on a, used on b
@@ -232,10 +228,6 @@ def test_two_apps_sharing_redis_honour_a_token_once_and_the_key_limit_across_bot
 
 
 def test_app_with_redis_down_refuses_tokens_and_serves_api_keys(make_client):
-    from hushscribe.bench.stream import free_port
-
-    from .conftest import auth, drain, recv_json, terminate
-
     c = make_client(api_keys=("key-a",), token_secret="s", redis_url=f"redis://127.0.0.1:{free_port()}",
                     max_sessions_per_key=1)
     token = c.get("/v3/token?expires_in_seconds=60", headers=auth("key-a")).json()["token"]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from hushscribe.server.tokens import EXPIRED, INVALID, REUSED, TokenAuthority, TokenError
 
-from .conftest import API_KEY, auth, drain, recv_json, terminate
+from .conftest import auth, drain, recv_json, terminate
 
 
 class Clock:
@@ -65,8 +67,6 @@ def test_token_endpoint(client):
 
 
 def test_token_in_header_python_sdk_style_and_session_cap(client):
-    import time
-
     token = client.get("/v3/token?expires_in_seconds=60&max_session_duration_seconds=120", headers=auth()).json()["token"]
     with client.websocket_connect("/v3/ws?sample_rate=16000", headers={"Authorization": token}) as ws:
         begin = recv_json(ws)

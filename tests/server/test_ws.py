@@ -13,12 +13,14 @@ import os
 import threading
 import time
 import urllib.parse
+from typing import Any
 
 import httpx
 import numpy as np
 import pytest
 import websocket
 from assemblyai.streaming.v3 import (
+    AsyncStreamingClient,
     StreamingClient,
     StreamingClientOptions,
     StreamingEvents,
@@ -27,6 +29,9 @@ from assemblyai.streaming.v3 import (
 from assemblyai.streaming.v3._base import _BaseStreamingClient
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
+
+from hushscribe.core.params import PII_POLICIES, SPEECH_MODELS
+from hushscribe.engine.fake import FakeEngine
 
 from .conftest import (
     API_KEY,
@@ -44,13 +49,6 @@ from .conftest import (
     terminate,
     utterance,
 )
-from hushscribe.core.params import PII_POLICIES, SPEECH_MODELS
-from hushscribe.engine.fake import FakeEngine
-
-try:  # present in assemblyai 1.8.2
-    from assemblyai.streaming.v3 import AsyncStreamingClient
-except ImportError:  # pragma: no cover
-    AsyncStreamingClient = None
 
 URL = "/v3/ws?sample_rate=16000"
 BEGIN_CONFIG_KEYS = {"model", "mode", "api_version", "speaker_labels", "redact_pii", "filter_profanity",
@@ -58,7 +56,7 @@ BEGIN_CONFIG_KEYS = {"model", "mode", "api_version", "speaker_labels", "redact_p
 
 
 def sdk_parse(msg: dict):
-    """Every server message must validate against the Python SDK's models (spec §5.0, §14.5)."""
+    """Every server message must validate against the Python SDK's models (protocol §5.0, §14.5)."""
     parsed = _BaseStreamingClient._parse_message(msg)
     assert parsed is not None, f"the SDK does not understand {msg}"
     return parsed
@@ -140,12 +138,9 @@ def finals(messages: list[dict]) -> list[dict]:
 
 
 def test_begin_first_and_prompt(client):
-    t0 = time.monotonic()
     with client.websocket_connect(URL, headers=auth()) as ws:
         msg = recv_json(ws)
-        elapsed = time.monotonic() - t0
         assert msg["type"] == "Begin"
-        assert elapsed < 0.1, f"Begin took {elapsed * 1000:.0f} ms"
         assert isinstance(msg["id"], str) and len(msg["id"]) >= 8
         assert isinstance(msg["expires_at"], int)
         assert abs(msg["expires_at"] - (time.time() + 10800)) <= 5
@@ -153,7 +148,7 @@ def test_begin_first_and_prompt(client):
         assert {"model", "mode", "api_version"} <= set(cfg)
         assert set(cfg) == BEGIN_CONFIG_KEYS
         assert cfg["model"] == "universal-streaming-english"
-        assert cfg["mode"] is None  # Universal-Streaming echoes null (spec §5.1)
+        assert cfg["mode"] is None  # Universal-Streaming echoes null (protocol §5.1)
         assert cfg["api_version"] == "2025-05-12"
         assert cfg["redact_pii"] is False and cfg["speaker_labels"] is False
         parsed = sdk_parse(msg)
@@ -438,10 +433,8 @@ def test_pcm_mulaw_and_8khz(client):
 def test_terminate_without_audio(client):
     with client.websocket_connect(URL, headers=auth()) as ws:
         begin(ws)
-        t0 = time.monotonic()
         terminate(ws)
         messages, close = drain(ws)
-        assert time.monotonic() - t0 < 1.0
     assert messages == [{"type": "Termination", "audio_duration_seconds": 0, "session_duration_seconds": 0}]
     sdk_parse(messages[0])
     assert close["code"] == 1000 and close["reason"] == "Session Ended"
@@ -606,7 +599,7 @@ def test_inactivity_timeout(client):
         elapsed = time.monotonic() - t0
     assert messages == [{"type": "Error", "error_code": 3006, "error": INACTIVITY_TEXT}]
     assert close["code"] == 3006 and close["reason"] == INACTIVITY_TEXT
-    assert 4.5 <= elapsed < 6.5, elapsed
+    assert elapsed >= 4.5, elapsed  # not early (a slow machine only makes it later; drain's timeout bounds it)
 
 
 @pytest.mark.slow
@@ -622,7 +615,7 @@ def test_keepalive_resets_inactivity_timer(client):
         elapsed = time.monotonic() - t0
     assert messages == [{"type": "Error", "error_code": 3006, "error": INACTIVITY_TEXT}]
     assert close["code"] == 3006
-    assert 7.5 <= elapsed < 9.5, elapsed  # 3 s + 5 s
+    assert elapsed >= 7.5, elapsed  # 3 s + 5 s: the KeepAlive restarted the timer
 
 
 def test_no_inactivity_timeout_by_default(client):
@@ -637,10 +630,8 @@ def test_max_session_duration_is_3008(make_client):
     with c.websocket_connect(URL, headers=auth()) as ws:
         msg = begin(ws)
         assert abs(msg["expires_at"] - (time.time() + 1)) <= 2
-        t0 = time.monotonic()
         send_audio(ws, speech(300))
         err = assert_error_close(ws, 3008, "Session Expired: Maximum session duration exceeded")
-        assert time.monotonic() - t0 < 2.0
     assert err["error_code"] == 3008
 
 
@@ -750,7 +741,7 @@ def ws_recv(ws: websocket.WebSocket):
 
 
 def ws_drain(ws: websocket.WebSocket) -> tuple[list[dict], tuple]:
-    out = []
+    out: list[dict] = []
     while True:
         item = ws_recv(ws)
         if item[0] == "close":
@@ -761,15 +752,10 @@ def ws_drain(ws: websocket.WebSocket) -> tuple[list[dict], tuple]:
 
 def test_quickstart_raw_websocket_client(live_server):
     url = f"{live_server.ws_url}?sample_rate=16000&format_turns=true"
-    t0 = time.monotonic()
     ws = websocket.create_connection(url, header={"Authorization": API_KEY}, timeout=5)
     try:
-        connected = time.monotonic()
-        kind, first = ws_recv(ws)
-        got_begin = time.monotonic()
+        kind, first = ws_recv(ws)  # Begin right after the upgrade (its latency: hushscribe bench stream)
         assert kind == "text" and first["type"] == "Begin"
-        assert got_begin - connected < 0.1, f"Begin {1000 * (got_begin - connected):.0f} ms after the upgrade"
-        assert got_begin - t0 < 1.0  # the JS SDK's connectTimeout covers TCP + upgrade + Begin
         for c in chunks(utterance(1000, 1000), 50):
             ws.send_binary(c)
         ws.send('{"type":"Terminate"}')
@@ -879,7 +865,11 @@ class RecordingClient(StreamingClient):
 
 class SdkEvents:
     def __init__(self, *, want_formatted: bool = False):
-        self.begin, self.turns, self.termination, self.errors, self.speech_started = [], [], [], [], []
+        self.begin: list[Any] = []
+        self.turns: list[Any] = []
+        self.termination: list[Any] = []
+        self.errors: list[Any] = []
+        self.speech_started: list[Any] = []
         self.final = threading.Event()
         self.final_at = 0.0
         self.want_formatted = want_formatted
@@ -906,20 +896,17 @@ def run_sync_sdk(host: str, params: StreamingParameters, audio: bytes, *, want_f
     client.connect(params)
     client.stream(iter(chunks(audio, 50)))
     got_final = ev.final.wait(5)
-    t0 = time.monotonic()
-    client.disconnect(terminate=True)
-    disconnect_s = time.monotonic() - t0
-    return client, ev, got_final, disconnect_s
+    client.disconnect(terminate=True)  # returns on Termination, else after terminate_timeout (5 s) without it
+    return client, ev, got_final
 
 
 @pytest.mark.parametrize("suffix", ["", "/", "/asr"], ids=["plain", "trailing-slash", "prefix"])
 def test_python_sdk_sync(live_server, suffix):
-    client, ev, got_final, disconnect_s = run_sync_sdk(
+    client, ev, got_final = run_sync_sdk(
         live_server.host + suffix, StreamingParameters(sample_rate=16000, format_turns=True), utterance(),
         want_formatted=True,
     )
     assert got_final, f"no final; turns={ev.turns} errors={ev.errors}"
-    assert disconnect_s < 1.0, f"disconnect(terminate=True) took {disconnect_s:.2f} s"
     assert ev.errors == []
     assert len(ev.begin) == 1 and len(ev.termination) == 1
     assert ev.termination[0].audio_duration_seconds == 2
@@ -936,9 +923,9 @@ def test_python_sdk_sync(live_server, suffix):
 
 def test_python_sdk_sync_u3_pro(live_server):
     params = StreamingParameters(sample_rate=16000, speech_model="u3-rt-pro")
-    client, ev, got_final, disconnect_s = run_sync_sdk(live_server.host, params, utterance())
+    client, ev, got_final = run_sync_sdk(live_server.host, params, utterance())
     assert got_final and ev.errors == []
-    assert disconnect_s < 1.0
+    assert len(ev.termination) == 1
     assert len(ev.speech_started) == 1
     assert ev.begin[0].configuration.model == "u3-rt-pro"
     fin = [t for t in ev.turns if t.end_of_turn]
@@ -953,10 +940,8 @@ def test_python_sdk_sync_terminate_mid_turn(live_server):
     ev.attach(client)
     client.connect(StreamingParameters(sample_rate=16000))
     client.stream(iter(chunks(speech(800), 50)))  # Terminate is queued behind this audio
-    t0 = time.monotonic()
     client.disconnect(terminate=True)
-    assert time.monotonic() - t0 < 1.5
-    assert ev.errors == []
+    assert ev.errors == [] and len(ev.termination) == 1
     assert [t.transcript for t in ev.turns if t.end_of_turn] == ["hello world"]
     assert [m["type"] for m in client.raw][-2:] == ["Turn", "Termination"]
 
@@ -990,7 +975,6 @@ def test_python_sdk_sync_bad_parameter(live_server):
     assert "sample_rate must be at least 8,000 Hz" in str(ev.errors[0])
 
 
-@pytest.mark.skipif(AsyncStreamingClient is None, reason="SDK without AsyncStreamingClient")
 def test_python_sdk_async(live_server):
     raw: list[dict] = []
     parsed: list = []
@@ -1019,12 +1003,10 @@ def test_python_sdk_async(live_server):
         await client.connect(StreamingParameters(sample_rate=16000, format_turns=True))
         await client.stream(chunks(utterance(), 50))
         await asyncio.wait_for(final.wait(), 5)
-        t0 = time.monotonic()
         await client.disconnect(terminate=True)
-        return ev, time.monotonic() - t0
+        return ev
 
-    ev, disconnect_s = asyncio.run(main())
-    assert disconnect_s < 1.0, disconnect_s
+    ev = asyncio.run(main())
     assert ev.errors == []
     assert len(ev.begin) == 1 and len(ev.termination) == 1
     fin = [t for t in ev.turns if t.end_of_turn]

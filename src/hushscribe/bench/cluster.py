@@ -18,8 +18,8 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from .stream import SpawnedServer, free_port
 
@@ -78,7 +78,7 @@ class RedisProcess:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def start(self) -> "RedisProcess":
+    def start(self) -> RedisProcess:
         exe = binary("redis-server")
         if exe is None:
             raise RuntimeError("redis-server is not installed (scripts/install-lb installs it)")
@@ -143,7 +143,7 @@ class NginxProcess:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.conf.write_text(render_nginx_conf(self.upstream_ports, self.port, self.workdir))
 
-    def start(self) -> "NginxProcess":
+    def start(self) -> NginxProcess:
         self.write_conf()
         with open(self.workdir / "nginx-stdout.log", "wb") as out:
             self.proc = subprocess.Popen(self.command(), stdout=out, stderr=subprocess.STDOUT,
@@ -175,7 +175,7 @@ class LocalCluster:
     def url(self) -> str:
         return self.nginx.url
 
-    def start(self) -> "LocalCluster":
+    def start(self) -> LocalCluster:
         try:
             self.redis.start()
             env = {"HUSHSCRIBE_REDIS_URL": self.redis.url, "HUSHSCRIBE_TOKEN_SECRET": self.token_secret}

@@ -57,6 +57,7 @@ def _muxed(fmt: str, codec: str, rate: int, samples: np.ndarray, size: int, bit_
     buf = io.BytesIO()
     with av.open(buf, "w", format=fmt) as out:
         stream = out.add_stream(codec, rate=rate)
+        assert isinstance(stream, av.AudioStream)
         stream.layout = "mono"
         stream.bit_rate = bit_rate
         for frame in _frames(samples, rate, size):

@@ -1,5 +1,10 @@
-"""The evaluation audio (``shared/audio``): real clips with references, PII turns, and calls with
-labelled turn boundaries."""
+"""The evaluation audio: real clips with references, PII turns, and calls with labelled turn boundaries.
+
+Two sets have the same layout (``real.jsonl``, ``pii.jsonl``, ``refs.tsv``, ``real/``, ``pii/``, ``calls/``):
+the full development set in ``audio/`` of the shared folder (``$HUSHSCRIBE_SHARED_DIR``, else ``../shared``
+next to the checkout), used when present, and the small licence-clean subset shipped in the repository
+(``evalset/audio``, see its README), so that a clone with nothing beside it still tests itself. Results say
+which set they ran on (:func:`audio_set`)."""
 
 from __future__ import annotations
 
@@ -10,17 +15,48 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+def _checkout() -> Path | None:
+    """The repository checkout this module runs from (an editable install), or None (an installed wheel)."""
+    for parent in Path(__file__).resolve().parents:
+        if (parent / "pyproject.toml").exists():
+            return parent
+    return None
+
+
+def shared_dir() -> Path:
+    """Where the full evaluation data would be: ``$HUSHSCRIBE_SHARED_DIR``, else ``../shared`` next to the
+    checkout (next to the working directory outside a checkout). It may not exist."""
+    env = os.environ.get("HUSHSCRIBE_SHARED_DIR")
+    if env:
+        return Path(env)
+    root = _checkout()
+    return (root.parent if root is not None else Path.cwd().parent) / "shared"
+
+
+def subset_audio_dir() -> Path:
+    """The licence-clean subset shipped in the repository (``evalset/audio``)."""
+    root = _checkout()
+    return (root if root is not None else Path.cwd()) / "evalset" / "audio"
+
+
 def default_audio_dir() -> Path:
-    """``$HUSHSCRIBE_AUDIO_DIR``, else ``../shared/audio`` next to the repository checkout."""
+    """``$HUSHSCRIBE_AUDIO_DIR``; else the full set (``audio/`` of :func:`shared_dir`) when it is there;
+    else the repository's subset."""
     env = os.environ.get("HUSHSCRIBE_AUDIO_DIR")
     if env:
         return Path(env)
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        candidate = parent.parent / "shared" / "audio"
-        if (parent / "pyproject.toml").exists() and candidate.is_dir():
-            return candidate
-    return Path.cwd().parent / "shared" / "audio"
+    full = shared_dir() / "audio"
+    return full if (full / "real.jsonl").is_file() else subset_audio_dir()
+
+
+def audio_set(audio_dir: Path) -> str:
+    """Which set ``audio_dir`` is, for results: ``full``, ``subset`` or ``custom`` (anything else)."""
+    where = Path(audio_dir).resolve()
+    if where == (shared_dir() / "audio").resolve():
+        return "full"
+    if where == subset_audio_dir().resolve():
+        return "subset"
+    return "custom"
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import soxr
+
+from ..core.ports import DecodeRequest
 
 SAMPLE_RATE = 16000
 
@@ -97,8 +100,6 @@ def read_wav_16k(path: Path) -> np.ndarray:
     if channels > 1:
         audio = audio.reshape(-1, channels).mean(axis=1)
     if rate != SAMPLE_RATE:
-        import soxr
-
         audio = soxr.resample(audio, rate, SAMPLE_RATE)
     return np.ascontiguousarray(audio, dtype=np.float32)
 
@@ -174,8 +175,6 @@ def score(sentences: tuple[Sentence, ...], transcripts: dict[str, str], keyterms
 def benchmark(engine, audio_dir: Path, sentences: tuple[Sentence, ...] = SENTENCES,
               keyterms: tuple[str, ...] | None = None) -> dict:
     """Decode every sentence without and with ``keyterms`` (default: every term of the set)."""
-    from ..core.ports import DecodeRequest
-
     keyterms = all_keyterms(sentences) if keyterms is None else keyterms
     audio = {s.id: read_wav_16k(audio_dir / f"{s.id}.wav") for s in sentences}
     runs: dict[str, dict] = {}
@@ -207,6 +206,6 @@ def table(result: dict) -> str:
         rows.append((f"{label} keyterms", f"{r['recall']:.2f}", f"{r['terms_recalled']}/{r['terms_spoken']}",
                      str(r["hallucinated_in_negatives"]), str(r["hallucinated_in_positives"]), f"{r['decode_s']:.1f}"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)

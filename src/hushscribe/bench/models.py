@@ -15,16 +15,19 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Any
 
 import numpy as np
 
 from ..core.params import parse_session_params
 from ..core.ports import DecodeRequest, DecodeResult, Engine, VoiceDetector
 from .corpus import load_clips, read_pcm16
+from .keyterms import synthesize
 from .offline import final_turns, run_offline
+from .scoring import corpus_wer
 
 SAMPLE_RATE = 16000
 
@@ -55,8 +58,6 @@ PHRASES: tuple[Phrase, ...] = (
 
 
 def speak(phrase: Phrase) -> np.ndarray:
-    from .keyterms import synthesize
-
     return synthesize(phrase.text, voice=phrase.voice)
 
 
@@ -91,7 +92,7 @@ def finals_by_clip(finals: Sequence[dict], spans: Sequence[tuple[int, int]]) -> 
     return out
 
 
-def languages_by_clip(finals: Sequence[dict], spans: Sequence[tuple[int, int]]) -> list[list[str]]:
+def languages_by_clip(finals: Sequence[dict], spans: Sequence[tuple[int, int]]) -> list[list[str | None]]:
     """The ``language_code`` of the finals of each clip."""
     return [[f.get("language_code") for f in group] for group in finals_by_clip(finals, spans)]
 
@@ -105,9 +106,9 @@ def plain_words(text: str) -> list[str]:
 
 
 def wer(references: Sequence[str], hypotheses: Sequence[str]) -> float:
-    import jiwer
+    import jiwer  # noqa: PLC0415  (optional: the bench/test extra, not in the runtime install)
 
-    pairs = [(" ".join(plain_words(r)), " ".join(plain_words(h))) for r, h in zip(references, hypotheses)]
+    pairs = [(" ".join(plain_words(r)), " ".join(plain_words(h))) for r, h in zip(references, hypotheses, strict=True)]
     pairs = [(r, h) for r, h in pairs if r]
     return float(jiwer.wer([r for r, _ in pairs], [h for _, h in pairs])) if pairs else 0.0
 
@@ -137,7 +138,8 @@ def english(engine: Engine, vad: VoiceDetector, audio_dir: Path, *, limit: int |
     clips = load_clips(audio_dir)[:limit] if limit else load_clips(audio_dir)
     timed = TimedEngine(engine)
     params = parse_session_params([("sample_rate", "16000"), ("speech_model", "universal-streaming-english")])
-    refs, hyps, audio_s, per_clip = [], [], 0.0, []
+    refs, hyps, audio_s = [], [], 0.0
+    per_clip: list[dict[str, Any]] = []
     for clip in clips:
         pcm, rate = read_pcm16(clip.path)
         if rate != SAMPLE_RATE:
@@ -148,8 +150,6 @@ def english(engine: Engine, vad: VoiceDetector, audio_dir: Path, *, limit: int |
         refs.append(clip.text)
         hyps.append(" ".join(f["transcript"] for f in finals))
         per_clip.append({"id": clip.id, "reference": clip.text, "hypothesis": hyps[-1]})
-    from .scoring import corpus_wer
-
     for c in per_clip:
         c["wer"] = round(corpus_wer([c["reference"]], [c["hypothesis"]]), 4)
     return {"clips": len(clips), "per_clip": per_clip, "audio_s": round(audio_s, 1), "wer": round(corpus_wer(refs, hyps), 4),
@@ -191,14 +191,15 @@ def multilingual(engine: Engine, vad: VoiceDetector, phrases: Sequence[Phrase] |
     expected = [phrases[i].language for i in order]
     got = languages_by_clip(finals, spans)
     switching = {"turns_expected": len(order), "turns": len(finals), "expected": expected, "detected": got,
-                 "clips_correct": sum(bool(g) and all(x == e for x in g) for e, g in zip(expected, got))}
+                 "clips_correct": sum(bool(g) and all(x == e for x in g) for e, g in zip(expected, got, strict=False))}
     return {"phrases": len(phrases), "per_language": per_language, "switching": switching,
             "decode_s": round(timed.seconds, 2), "decode_cpu_s": round(timed.cpu_seconds, 2), "decodes": timed.decodes,
             "audio_s": round(sum(len(a) for a in audio.values()) / SAMPLE_RATE, 1)}
 
 
 def table(result: dict) -> str:
-    lines = ["model            load s  RSS +MB  clips  WER      decode s / audio s  CPU s / audio s",
+    lines = [f"English WER on the {result.get('audio_set', 'custom')} audio set ({result.get('audio_dir', '?')})",
+             "model            load s  RSS +MB  clips  WER      decode s / audio s  CPU s / audio s",
              "---------------  ------  -------  -----  -------  ------------------  ---------------"]
     for name, r in result.get("english", {}).items():
         e = r["english"]

@@ -42,11 +42,18 @@ import sys
 import time
 import urllib.parse
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from itertools import pairwise
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
-from ..pii.spoken import ORD_TEENS, ORD_TENS, ORD_UNITS, SCALES, TEENS, TENS, TLDS, UNITS, normalize_spoken
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from ..pii.spoken import TLDS, normalize_spoken
+from ..pii.vocab import ORD_TEENS, ORD_TENS, ORD_UNITS, SCALES, TEENS, TENS, UNITS
+from .corpus import audio_set
 from .stream import RATE, load_call_dir, read_call_pcm, terminate_and_wait
 
 WINDOW_TOL_MS = 500  # a call's final word belongs to a labelled turn when within this of it
@@ -128,7 +135,7 @@ def _has_word(text_low: str, word: str) -> bool:
         return True  # glued into an address: "davidchen@gmail.com", "speedtestnorthwind.net"
     if len(word) >= 6:  # split by the recogniser: "spring field" for "Springfield"
         toks = _ALPHA_WORD.findall(text_low)
-        return any(a + b == word for a, b in zip(toks, toks[1:]))
+        return any(a + b == word for a, b in pairwise(toks))
     return False
 
 
@@ -294,9 +301,6 @@ async def stream_pcm(url: str, key: str, pcm: bytes, query: dict[str, Any], *, r
                      chunk_ms: int = 100, timeout_s: float = 300.0, realtime: bool = False) -> StreamResult:
     """Send ``pcm`` (16 kHz s16le), then ``Terminate``; collect every message. Without pacing by
     default; ``realtime`` sends each chunk when its audio would exist (partials need that)."""
-    from websockets.asyncio.client import connect
-    from websockets.exceptions import ConnectionClosed
-
     res = StreamResult(recording)
     t0 = time.monotonic()
     headers = {"Authorization": key, "AssemblyAI-Version": "2025-05-12"}
@@ -458,6 +462,7 @@ def benchmark(url: str, key: str, audio_dir: Path, *, sub: str = "hash", baselin
     return {
         "tool": "hushscribe bench pii --audio",
         "audio_dir": str(audio_dir),
+        "audio_set": audio_set(Path(audio_dir)),  # full (../shared), subset (evalset/) or custom
         "config": {"url": url, **asdict(params), "baseline": baseline, "concurrency": concurrency,
                    "window_tol_ms": WINDOW_TOL_MS},
         "server_process": server,
@@ -480,6 +485,7 @@ def table(result: dict) -> str:
     if has_base:
         head += f"{'recognised':>11}{'leaked':>7}{'redacted':>10}"
     lines = [f"PII audio redaction: {len(result['files'])} recordings from {result['audio_dir']} "
+             f"({result.get('audio_set', 'custom')} audio set) "
              f"(sub={result['config']['sub']}, format_turns=true, both finals checked)", head]
 
     def row(name: str, d: dict) -> str:

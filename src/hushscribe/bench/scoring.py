@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 
 def normalizer():
-    from whisper_normalizer.english import EnglishTextNormalizer
+    from whisper_normalizer.english import EnglishTextNormalizer  # noqa: PLC0415  (optional: the bench/test extra, not in the runtime install)
 
     return EnglishTextNormalizer()
 
 
 def corpus_wer(references: Sequence[str], hypotheses: Sequence[str]) -> float:
     """WER over a corpus (errors summed over all utterances / reference words), Whisper-normalised."""
-    import jiwer
+    import jiwer  # noqa: PLC0415  (optional: the bench/test extra, not in the runtime install)
 
     norm = normalizer()
     refs = [norm(r) for r in references]
     hyps = [norm(h) for h in hypotheses]
-    pairs = [(r, h) for r, h in zip(refs, hyps) if r.strip()]
+    pairs = [(r, h) for r, h in zip(refs, hyps, strict=True) if r.strip()]
     return float(jiwer.wer([r for r, _ in pairs], [h for _, h in pairs]))
 
 
@@ -62,7 +62,7 @@ def turn_boundary_scores(
     found = 0
     correct_hyps = 0
     splits = 0
-    for i, js in owners.items():
+    for js in owners.values():
         if len(js) > 1:
             splits += 1
         if len(js) == 1 and js[0] not in merged:

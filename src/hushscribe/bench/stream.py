@@ -34,12 +34,20 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from itertools import pairwise
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
+import websockets
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from ..cli.stream import read_wav_16k_mono
 from ..settings import cpu_cores
-from .corpus import Call, CallTurn, read_pcm16
+from .corpus import Call, CallTurn, audio_set, read_pcm16
+from .scoring import corpus_wer
 
 RATE = 16000
 BYTES_PER_MS = RATE * 2 // 1000
@@ -73,7 +81,7 @@ class BenchConfig:
 
     def query(self) -> dict[str, Any]:
         """Connection parameters, encoded as the Python SDK encodes them (``urlencode`` of Python
-        values: booleans become ``True``/``False``, spec §3.1)."""
+        values: booleans become ``True``/``False``, protocol §3.1)."""
         return {
             "sample_rate": RATE,
             "speech_model": self.speech_model,
@@ -169,8 +177,6 @@ def read_call_pcm(path: Path) -> bytes:
             return pcm
     except ValueError:
         pass
-    from ..cli.stream import read_wav_16k_mono
-
     return read_wav_16k_mono(str(path))[0]
 
 
@@ -356,7 +362,7 @@ def turn_rows(obs: Sequence[TurnObs], refs: Sequence[LabelledTurn], clock: Clock
         intervals: list[float] = []
         if mine:
             end_at, start_at = clock.at(ref.end_ms), clock.at(ref.start_ms)
-            last = max(o.final_arrival for o in mine)  # type: ignore[type-var]
+            last = max(a for o in mine if (a := o.final_arrival) is not None)
             if end_at is not None:
                 ttfs = (last - end_at) * 1000
             partials = sorted(a for o in mine for a in o.partial_arrivals)
@@ -364,7 +370,7 @@ def turn_rows(obs: Sequence[TurnObs], refs: Sequence[LabelledTurn], clock: Clock
                 first_partial = (partials[0] - start_at) * 1000
             for o in mine:
                 p = o.partial_arrivals
-                intervals.extend((b - a) * 1000 for a, b in zip(p, p[1:]))
+                intervals.extend((b - a) * 1000 for a, b in pairwise(p))
         rows.append({
             "call_id": ref.call_id,
             "turn_index": ref.turn_index,
@@ -415,8 +421,6 @@ def corpus_wer_or_none(refs: Sequence[str], hyps: Sequence[str]) -> float | None
     if not any(r.strip() for r in refs):
         return None
     try:
-        from .scoring import corpus_wer
-
         return round(corpus_wer(refs, hyps), 4)
     except ImportError:  # jiwer / whisper-normalizer are the 'bench' extra
         return None
@@ -453,8 +457,6 @@ def _headers(key: str) -> dict[str, str]:
 
 
 async def _receive(ws, run: StreamRun) -> None:
-    from websockets.exceptions import ConnectionClosed
-
     try:
         async for raw in ws:
             now = time.monotonic()
@@ -485,9 +487,6 @@ async def _receive(ws, run: StreamRun) -> None:
 
 
 async def run_stream(plan: StreamPlan, cfg: BenchConfig, start_delay_s: float) -> StreamRun:
-    from websockets.asyncio.client import connect
-    from websockets.exceptions import ConnectionClosed, InvalidStatus
-
     run = StreamRun(plan, start_delay_s)
     await asyncio.sleep(start_delay_s)
     t_connect = time.monotonic()
@@ -507,7 +506,7 @@ async def run_stream(plan: StreamPlan, cfg: BenchConfig, start_delay_s: float) -
         except ConnectionClosed as exc:
             run.refused, run.refusal = True, f"closed before Begin: {exc.rcvd.code if exc.rcvd else '?'}"
             return run
-        except asyncio.TimeoutError:
+        except TimeoutError:
             run.refused, run.refusal = True, f"no Begin within {cfg.begin_timeout_s:g} s"
             return run
         msg = json.loads(raw)
@@ -540,15 +539,13 @@ async def terminate_and_wait(ws, receiver: asyncio.Task, timeout_s: float) -> bo
             pass
     try:
         await asyncio.wait_for(asyncio.shield(receiver), timeout_s)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         receiver.cancel()
         return False
     return True
 
 
 async def _send_audio(ws, run: StreamRun, cfg: BenchConfig, receiver: asyncio.Task) -> None:
-    from websockets.exceptions import ConnectionClosed
-
     pcm = run.plan.pcm
     step = BYTES_PER_MS * cfg.chunk_ms
     assert run.t0 is not None
@@ -780,6 +777,13 @@ class SpawnedServer:
         self.stop()
         raise RuntimeError(f"server not ready within {self.ready_timeout_s:g} s:\n{self.log_tail()}")
 
+    @property
+    def pid(self) -> int:
+        """The server's process id (after :meth:`start`)."""
+        if self.proc is None:
+            raise RuntimeError("the server was not started")
+        return self.proc.pid
+
     def log_tail(self, n: int = 20) -> str:
         try:
             return "\n".join(Path(self.log.name).read_text(errors="replace").splitlines()[-n:])
@@ -816,12 +820,7 @@ def machine_info() -> dict[str, Any]:
                 break
     except OSError:
         pass
-    try:
-        import websockets
-
-        ws_version = websockets.__version__
-    except Exception:  # pragma: no cover
-        ws_version = None
+    ws_version = websockets.__version__
     return {
         "nproc": cpu_cores(),
         "cpu_count": os.cpu_count(),
@@ -840,7 +839,7 @@ async def run_streams(plans: Sequence[StreamPlan], cfg: BenchConfig, server_pid:
     if monitor:
         monitor.start()
     t_start = time.monotonic()
-    runs = await asyncio.gather(*(run_stream(p, cfg, d) for p, d in zip(plans, delays)))
+    runs = await asyncio.gather(*(run_stream(p, cfg, d) for p, d in zip(plans, delays, strict=True)))
     wall = time.monotonic() - t_start
     server = await monitor.stop() if monitor else None
     streams, rows = [], []
@@ -878,6 +877,7 @@ def table(result: dict) -> str:
     lines = [
         f"streams {s['streams']} ({mode}, chunk {cfg['chunk_ms']} ms, partials {'on' if cfg['partials'] else 'off'}"
         f", redact_pii {'on' if cfg['redact_pii'] else 'off'}), audio {s['audio_s']:.1f} s in {s['wall_s']:.1f} s wall"
+        f", {result.get('audio_set', 'custom')} audio set"
         + ("" if cfg["realtime"] else "; fast mode: latencies counted from when the audio was sent"),
         f"{'metric':<22}{'n':>5}{'P50':>8}{'P95':>8}{'P99':>8}{'max':>8}",
     ]
@@ -947,6 +947,7 @@ def benchmark(cfg: BenchConfig, clips_dir: Path, *, limit: int | None = None, se
         "machine": machine_info(),
         "server_process": server,
         "clips_dir": str(clips_dir),
+        "audio_set": audio_set(Path(clips_dir).parent),  # full (../shared), subset (evalset/) or custom
         "files": files,
         **out,
     }
@@ -980,6 +981,7 @@ def find_capacity(cfg: BenchConfig, clips_dir: Path, *, max_streams: int, gate_m
         "machine": machine_info(),
         "server_process": server,
         "clips_dir": str(clips_dir),
+        "audio_set": audio_set(Path(clips_dir).parent),  # full (../shared), subset (evalset/) or custom
         "files": list(files.values()),
         "capacity": {"gate_ms": gate_ms, "max_streams": max_streams, "duration_s": cfg.duration_s,
                      "max_streams_passing": best, "steps": [{"streams": st["streams"], "passed": st["passed"],

@@ -8,12 +8,32 @@ Add another benchmark by writing ``add_<name>_parser(bench_sub)`` and listing it
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import shlex
 import sys
+import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
+
+from ..bench import codecs as bench_codecs
+from ..bench import keyterms as bk
+from ..bench import models as bm
+from ..bench import pii_audio
+from ..bench import speakers as bench_speakers
+from ..bench import stream as bs
+from ..bench.cluster import LocalCluster
+from ..bench.corpus import audio_set, default_audio_dir
+from ..bench.stream import ProcMonitor
+from ..engine import catalog
+from ..engine.faster_whisper import FasterWhisperEngine, WhisperOptions
+from ..pii import bench as pii_bench
+from ..settings import config_from, dev_key
+from ..speakers.encoder import MISSING as SPEAKERS_MISSING
+from ..speakers.encoder import load_encoder
+from ..vad.silero import SileroVoiceDetector
 
 
 def _add_server_target(p: argparse.ArgumentParser, *, spawn_help: str, spawn_timeout_s: float,
@@ -209,8 +229,6 @@ def _default_key(args: argparse.Namespace) -> str:
     env = os.environ.get("ASSEMBLYAI_API_KEY")
     if env:
         return env
-    from ..settings import config_from, dev_key
-
     return dev_key(config_from(None).home)
 
 
@@ -225,17 +243,11 @@ class _ServerTarget:
         self._server = self._cluster = None
         replicas = getattr(args, "replicas", 0)
         if args.spawn and replicas:
-            import tempfile
-
-            from ..bench.cluster import LocalCluster
-
             workdir = Path(tempfile.mkdtemp(prefix="hushscribe-bench-cluster-"))
             self._cluster = LocalCluster(workdir, replicas, key, shlex.split(args.server_args), args.spawn_timeout_s)
             print(f"hushscribe bench {command}: starting redis, {replicas} replica(s) and nginx in {workdir} ...",
                   file=sys.stderr, flush=True)
         elif args.spawn:
-            from ..bench import stream as bs
-
             self._server = bs.SpawnedServer(key, shlex.split(args.server_args), args.spawn_timeout_s)
             print(f"hushscribe bench {command}: starting serve --port {self._server.port} ...",
                   file=sys.stderr, flush=True)
@@ -244,7 +256,7 @@ class _ServerTarget:
         """Raises RuntimeError when a spawned server (or a replica, Redis, nginx) does not become ready."""
         if self._cluster is not None:
             c = self._cluster.start()
-            self.url, self.pid = c.url, [r.proc.pid for r in c.replicas]
+            self.url, self.pid = c.url, [r.pid for r in c.replicas]
             self.info = {"spawned": True, "replicas": len(c.replicas), "balancer": "nginx (deploy/nginx.conf)",
                          "pid": self.pid, "command": c.replicas[0].command[1:],
                          "log": [r.log.name for r in c.replicas], "workdir": str(c.workdir)}
@@ -253,8 +265,8 @@ class _ServerTarget:
         if server is None:
             return
         server.start()
-        self.url, self.pid = server.url, server.proc.pid
-        self.info = {"spawned": True, "pid": server.proc.pid, "command": server.command[1:], "log": server.log.name}
+        self.url, self.pid = server.url, server.pid
+        self.info = {"spawned": True, "pid": server.pid, "command": server.command[1:], "log": server.log.name}
 
     def stop(self) -> None:
         if self._cluster is not None:
@@ -269,9 +281,6 @@ class _ServerTarget:
 
 
 def run_stream_bench(args: argparse.Namespace) -> int:
-    from ..bench import stream as bs
-    from ..bench.corpus import default_audio_dir
-
     err = lambda m: print(f"hushscribe bench stream: {m}", file=sys.stderr)  # noqa: E731
     if args.streams < 1 or args.chunk_ms < 1 or (args.duration_s is not None and args.duration_s <= 0):
         err("--streams, --chunk-ms and --duration-s must be positive")
@@ -344,29 +353,24 @@ def run_pii_bench(args: argparse.Namespace) -> int:
 
 
 def _run_pii_text(args: argparse.Namespace, err) -> int:
-    from ..bench.corpus import default_audio_dir
-    from ..pii.bench import format_table, run_text_benchmark
-
     data = args.data or (default_audio_dir().parent / "pii" / "eval.jsonl")
     if not data.is_file():
         err(f"no such file: {data}")
         return 2
     try:
-        result = run_text_benchmark(data, repeats=max(1, args.repeats))
+        result = pii_bench.run_text_benchmark(data, repeats=max(1, args.repeats))
     except (ValueError, KeyError) as exc:
         err(f"{data}: {exc}")
         return 2
     _write_json(args.json_out, result)
     print(f"file: {data}")
-    print(format_table(result))
+    print(pii_bench.format_table(result))
     if args.json_out:
         print(f"report: {args.json_out}")
     return 0
 
 
 def _run_pii_audio(args: argparse.Namespace, err) -> int:
-    from ..bench import pii_audio
-
     if not args.audio.is_dir():
         err(f"no such directory: {args.audio}")
         return 2
@@ -398,16 +402,10 @@ def _run_pii_audio(args: argparse.Namespace, err) -> int:
 
 
 def run_keyterms_bench(args: argparse.Namespace) -> int:
-    import tempfile
-
-    from ..bench import keyterms as bk
-
     err = lambda m: print(f"hushscribe bench keyterms: {m}", file=sys.stderr)  # noqa: E731
     if bk.espeak_binary() is None:
         err("espeak-ng is not installed; run scripts/install-tts (apt-get install espeak-ng)")
         return 2
-    from ..engine.faster_whisper import FasterWhisperEngine, WhisperOptions
-
     with tempfile.TemporaryDirectory() as tmp:
         audio_dir = args.audio_dir or Path(tmp)
         bk.make_corpus(audio_dir, voice=args.voice)
@@ -424,54 +422,33 @@ def run_keyterms_bench(args: argparse.Namespace) -> int:
 
 
 def run_codecs_bench(args: argparse.Namespace) -> int:
-    from ..bench import codecs as bc
-    from ..bench.corpus import default_audio_dir
-    from ..engine.faster_whisper import FasterWhisperEngine, WhisperOptions
-    from ..vad.silero import SileroVoiceDetector
-
     audio_dir = args.audio or default_audio_dir()
     variants = [(e, int(r)) for e, r in (v.split(":") for v in args.variants.split(",") if v.strip())]
     engine = FasterWhisperEngine(WhisperOptions(model=args.model, cpu_threads=args.cpu_threads))
-    result = bc.benchmark(engine, SileroVoiceDetector(), audio_dir, variants, limit=args.limit)
+    result = bench_codecs.benchmark(engine, SileroVoiceDetector(), audio_dir, variants, limit=args.limit)
     result["engine"] = engine.name
     _write_json(args.json_out, result)
     print(f"{result['clips']} real clips of {audio_dir}, engine {engine.name}")
-    print(bc.table(result))
+    print(bench_codecs.table(result))
     return 0
 
 
 def run_speakers_bench(args: argparse.Namespace) -> int:
-    from ..bench import speakers as bs
-    from ..bench.corpus import default_audio_dir
-    from ..engine.faster_whisper import FasterWhisperEngine, WhisperOptions
-    from ..speakers.encoder import MISSING, load_encoder
-    from ..vad.silero import SileroVoiceDetector
-
     encoder = load_encoder()
     if encoder is None:
-        print(f"hushscribe bench speakers: {MISSING}", file=sys.stderr)
+        print(f"hushscribe bench speakers: {SPEAKERS_MISSING}", file=sys.stderr)
         return 2
     audio_dir = args.audio or default_audio_dir()
     engine = FasterWhisperEngine(WhisperOptions(model=args.model, cpu_threads=args.cpu_threads))
-    result = bs.benchmark(engine, SileroVoiceDetector(), encoder, audio_dir, limit=args.limit)
+    result = bench_speakers.benchmark(engine, SileroVoiceDetector(), encoder, audio_dir, limit=args.limit)
     result["engine"], result["encoder"] = engine.name, encoder.name
     _write_json(args.json_out, result)
-    print(bs.table(result))
+    print(bench_speakers.table(result))
     return 0
 
 
 def run_models_bench(args: argparse.Namespace) -> int:
-    import gc
-    import time
-
-    import ctranslate2
-
-    from ..bench import keyterms as bk
-    from ..bench import models as bm
-    from ..bench.corpus import default_audio_dir
-    from ..engine import catalog
-    from ..engine.faster_whisper import FasterWhisperEngine, WhisperOptions
-    from ..vad.silero import SileroVoiceDetector
+    import ctranslate2  # noqa: PLC0415  (heavy: CTranslate2's native library, ~1 s)
 
     err = lambda m: print(f"hushscribe bench models: {m}", file=sys.stderr)  # noqa: E731
     audio_dir = args.audio or default_audio_dir()
@@ -485,7 +462,8 @@ def run_models_bench(args: argparse.Namespace) -> int:
             err(catalog.missing_base_message())
             return 2
     vad = SileroVoiceDetector()
-    result: dict = {"english": {}, "cpu_threads": args.cpu_threads}
+    result: dict = {"english": {}, "cpu_threads": args.cpu_threads, "audio_dir": str(audio_dir),
+                    "audio_set": audio_set(audio_dir)}
     engines: dict[str, FasterWhisperEngine] = {}
     for name in names:
         print(f"[{name}] loading", file=sys.stderr, flush=True)
@@ -520,6 +498,4 @@ def run_models_bench(args: argparse.Namespace) -> int:
 
 def _rss_now_mb() -> float:
     """Resident memory of this process now (Linux /proc; 0 elsewhere)."""
-    from ..bench.stream import ProcMonitor
-
     return ProcMonitor(os.getpid()).status_kb().get("VmRSS", 0) / 1024

@@ -6,6 +6,13 @@ import argparse
 import sys
 
 from .. import settings as st
+from ..server.app import create_app
+from ..server.logs import configure
+from ..server.serving import DrainingServer, uvicorn_config
+from .bench import add_bench_parser
+from .models import add_models_parser
+from .stream import add_stream_parser
+from .transcribe import add_transcribe_parser
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -14,8 +21,6 @@ def _serve(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"hushscribe serve: {exc}", file=sys.stderr)
         return 2
-    from ..server.logs import configure
-
     configure(config.log_level, config.log_format)
     keys = config.api_keys
     if not keys and config.auth_mode == "keys":
@@ -24,9 +29,6 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"hushscribe: no API keys configured; using the local dev key {key}", file=sys.stderr)
         print("hushscribe:   (print it any time with 'hushscribe dev-key'; set HUSHSCRIBE_API_KEYS for production)",
               file=sys.stderr)
-    from ..server.app import create_app
-    from ..server.serving import DrainingServer, uvicorn_config
-
     app = create_app(config, api_keys=keys)
     scheme = "wss" if config.ssl_certfile else "ws"
     print(f"hushscribe: listening on {scheme}://{config.host}:{config.port}/v3/ws", file=sys.stderr)
@@ -61,17 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_dev_key)
     p = sub.add_parser("settings", help="print the settings table (flags and HUSHSCRIBE_* variables)")
     p.set_defaults(func=_settings)
-    from .stream import add_stream_parser
-
     add_stream_parser(sub)
-    from .transcribe import add_transcribe_parser
-
     add_transcribe_parser(sub)
-    from .models import add_models_parser
-
     add_models_parser(sub)
-    from .bench import add_bench_parser
-
     add_bench_parser(sub)
     return parser
 

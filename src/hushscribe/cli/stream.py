@@ -13,9 +13,12 @@ import threading
 import time
 import urllib.parse
 import wave
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
+import soxr
+
+from ..settings import config_from, dev_key
 
 QUERY_OPTIONS = (
     ("speech_model", str), ("format_turns", str), ("include_partial_turns", str), ("redact_pii", str),
@@ -29,6 +32,7 @@ def read_wav_16k_mono(path: str) -> tuple[bytes, int]:
     with wave.open(path, "rb") as w:
         rate, channels, width, n = w.getframerate(), w.getnchannels(), w.getsampwidth(), w.getnframes()
         raw = w.readframes(n)
+    x: np.ndarray
     if width == 1:
         x = (np.frombuffer(raw, np.uint8).astype(np.float32) - 128) / 128
     elif width == 2:
@@ -42,8 +46,6 @@ def read_wav_16k_mono(path: str) -> tuple[bytes, int]:
         raise ValueError(f"unsupported sample width {width}")
     x = x.reshape(-1, channels).mean(axis=1).astype(np.float32)
     if rate != 16000:
-        import soxr
-
         x = soxr.resample(x, rate, 16000)
     pcm = (np.clip(x, -1, 1) * 32767).astype("<i2").tobytes()
     return pcm, 16000
@@ -83,7 +85,7 @@ class Microphone:
 
     def __init__(self, chunk_ms: int, device: str | None = None):
         try:
-            import sounddevice as sd
+            import sounddevice as sd  # noqa: PLC0415  (optional dependency: PortAudio, only for --mic)
         except (ImportError, OSError):  # OSError: the module is there but PortAudio is not
             raise MicUnavailable(MIC_MISSING) from None
         dev = int(device) if device is not None and device.isdigit() else device
@@ -124,12 +126,10 @@ def run_stream(args: argparse.Namespace) -> int:
 
 
 def _stream(args: argparse.Namespace, chunks: Iterator[bytes], paced: bool) -> int:
-    import websocket  # websocket-client
+    import websocket  # noqa: PLC0415  (optional: websocket-client is not in the runtime install)
 
     key = args.key
     if not key:
-        from ..settings import config_from, dev_key
-
         key = dev_key(config_from(None).home)
     rate = 16000
     query = {"sample_rate": rate, "encoding": "pcm_s16le"}

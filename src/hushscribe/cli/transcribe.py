@@ -13,20 +13,28 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
+from tqdm import tqdm
+
+from ..bench.offline import run_offline
+from ..core.params import ParamError, parse_session_params
+from ..core.session import SessionSettings
+from ..engine.router import model_unavailable
+from ..server.app import load_engine, load_redactor, load_vad
+from ..settings import SETTINGS, ServerConfig, cpu_cores
 
 FORMATS = ("txt", "json", "srt", "vtt")
 RATE = 16000
 
 
 def add_transcribe_parser(sub) -> None:
-    from ..settings import SETTINGS, cpu_cores
-
     defaults = {s.name: s.default for s in SETTINGS}
     p = sub.add_parser(
         "transcribe", help="transcribe audio files in-process (WAV/FLAC/MP3/OGG; same pipeline as streaming)",
@@ -58,7 +66,7 @@ def add_transcribe_parser(sub) -> None:
 
 def decode_file(path: str | Path) -> bytes:
     """Any file PyAV can read -> 16 kHz mono pcm_s16le bytes."""
-    from faster_whisper.audio import decode_audio
+    from faster_whisper.audio import decode_audio  # noqa: PLC0415  (heavy: faster-whisper imports CTranslate2, ~1 s)
 
     x = decode_audio(str(path), sampling_rate=RATE)  # float32 mono, resampled by PyAV
     return (np.clip(x, -1.0, 1.0) * 32767).astype("<i2").tobytes()
@@ -86,9 +94,6 @@ class _ProgressVad:
 def transcribe_pcm(pcm: bytes, params: Any, engine: Any, vad: Any, redactor: Any = None,
                    settings: Any = None, progress: Any = None) -> list[dict]:
     """The session's messages for ``pcm`` (16 kHz s16le) followed by Terminate."""
-    from ..bench.offline import run_offline
-    from ..core.session import SessionSettings
-
     return run_offline(pcm, params, engine, _ProgressVad(vad, progress) if progress is not None else vad,
                        settings=settings or SessionSettings(), redactor=redactor)
 
@@ -148,14 +153,14 @@ def _cue_text(turn: dict) -> str:
 
 def to_srt(turns: Sequence[dict]) -> str:
     blocks = []
-    for i, (t, (a, b)) in enumerate(zip(turns, cue_times(turns)), 1):
+    for i, (t, (a, b)) in enumerate(zip(turns, cue_times(turns), strict=True), 1):
         blocks.append(f"{i}\n{timestamp(a, ',')} --> {timestamp(b, ',')}\n{_cue_text(t)}\n")
     return "\n".join(blocks)
 
 
 def to_vtt(turns: Sequence[dict]) -> str:
     blocks = ["WEBVTT\n"]
-    for t, (a, b) in zip(turns, cue_times(turns)):
+    for t, (a, b) in zip(turns, cue_times(turns), strict=True):
         blocks.append(f"{timestamp(a, '.')} --> {timestamp(b, '.')}\n{_cue_text(t)}\n")
     return "\n".join(blocks)
 
@@ -181,9 +186,6 @@ def _fail(text: str, code: int = 2) -> int:
 
 
 def run_transcribe(args: argparse.Namespace) -> int:
-    from ..core.params import ParamError, parse_session_params
-    from ..settings import ServerConfig
-
     files = [Path(f) for f in args.files]
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
@@ -226,13 +228,8 @@ def run_transcribe(args: argparse.Namespace) -> int:
         except Exception as exc:  # PyAV raises its own error classes per container/codec problem
             return _fail(f"cannot decode {f}: {exc}")
 
-    import logging
 
     logging.getLogger("faster_whisper").setLevel(logging.WARNING)
-    from tqdm import tqdm
-
-    from ..engine.router import model_unavailable
-    from ..server.app import load_engine, load_redactor, load_vad
 
     t0 = time.monotonic()
     engine, vad = load_engine(config), load_vad(config)
@@ -245,7 +242,7 @@ def run_transcribe(args: argparse.Namespace) -> int:
     with tqdm(total=round(total_s, 1), unit="s", unit_scale=False, file=sys.stderr, disable=args.no_progress,
               bar_format="{desc}{percentage:3.0f}%|{bar}| {n:.1f}/{total:.1f} s audio [{elapsed}<{remaining}]",
               dynamic_ncols=True) as bar:
-        for i, (f, pcm) in enumerate(audio):
+        for f, pcm in audio:
             bar.set_description_str(f"{f.name} ")
             messages = transcribe_pcm(pcm, params, engine, vad, redactor, settings, progress=bar)
             errors = [m for m in messages if m.get("type") == "Error"]
@@ -267,7 +264,7 @@ def run_transcribe(args: argparse.Namespace) -> int:
                 bar.clear()
                 sys.stdout.write(text)
                 sys.stdout.flush()
-        if bar.n < bar.total:
+        if bar.total is not None and bar.n < bar.total:
             bar.update(bar.total - bar.n)  # VAD frames leave a few ms of the last file uncounted
     if not args.no_progress:
         print(f"hushscribe transcribe: {len(audio)} file(s), {total_s:.1f} s of audio in "

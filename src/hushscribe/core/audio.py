@@ -10,6 +10,7 @@ boundaries never change the result.
 from __future__ import annotations
 
 import numpy as np
+import soxr  # lazy: only sessions that need it pay the import
 
 from .compressed import COMPRESSED_ENCODINGS, CompressedDecoder, UndecodableAudio
 
@@ -112,7 +113,7 @@ class AudioDecoder:
                 pass
         if self._resampler is None:
             return head
-        tail = self._resampler.resample_chunk(np.zeros(0, dtype=np.float32), last=True)
+        tail: np.ndarray = self._resampler.resample_chunk(np.zeros(0, dtype=np.float32), last=True)
         return np.concatenate([head, tail]) if len(head) else tail
 
     @property
@@ -120,7 +121,5 @@ class AudioDecoder:
         return self.samples_in / self.sample_rate_hz if self.sample_rate_hz else 0.0
 
 
-def _resampler(rate_hz: int):  # type: ignore[no-untyped-def]  # soxr has no type hints
-    import soxr  # noqa: PLC0415  # lazy: only sessions at another rate pay the import
-
+def _resampler(rate_hz: int) -> soxr.ResampleStream:
     return soxr.ResampleStream(rate_hz, ENGINE_RATE_HZ, 1, dtype="float32", quality="HQ")

@@ -131,4 +131,4 @@ def wav_bytes(pcm: np.ndarray, sample_rate: int) -> bytes:
     size = data.nbytes
     header = struct.pack("<4sI4s4sIHHIIHH4sI", b"RIFF", 36 + size, b"WAVE", b"fmt ", 16, 1, 1, sample_rate,
                          sample_rate * 2, 2, 16, b"data", size)
-    return b"".join((header, memoryview(data).cast("B")))
+    return header + data.tobytes()

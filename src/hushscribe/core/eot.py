@@ -1,7 +1,7 @@
 """End-of-turn confidence from a Whisper hypothesis.
 
 Why: AssemblyAI's Universal-Streaming ends a turn early when its model is confident the speaker has
-finished (spec §6.5). Whisper has no such head, but its text carries the signal: it writes terminal
+finished (protocol §6.5). Whisper has no such head, but its text carries the signal: it writes terminal
 punctuation for a finished sentence and leaves a trailing conjunction, article or comma when the
 speaker stopped mid-phrase. The scores are on AssemblyAI's 0-1 scale so that the client's
 ``end_of_turn_confidence_threshold`` (default 0.4) keeps its meaning: finished > 0.4 > unfinished.

@@ -4,7 +4,7 @@ Whisper writes formatted text ("I paid $25.50 on March 3rd, 2024."), but the
 Universal-Streaming models send an unformatted final first: lower case, no
 punctuation, numbers spelled out ("i paid twenty five dollars and fifty cents on
 march third twenty twenty four"). When ``format_turns=true`` a formatted final
-follows (spec section 6.3). This module makes the unformatted words from
+follows (protocol §6.3). This module makes the unformatted words from
 Whisper's words and keeps the timestamps, so that both finals cover the same
 audio.
 
@@ -73,8 +73,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 __all__ = ["TimedWord", "unformat_words", "unformat_text", "spell_number_token"]
 
@@ -440,7 +440,7 @@ def _numeric(core: str, ctx: _Ctx) -> list[str] | None:
                 return _year(int(a)) + _year(int(b))
         return _digits(core)
     if _RE_DOT_GROUPS.fullmatch(core):
-        words: list[str] = []
+        words = []
         for i, group in enumerate(core.split(".")):
             words += (["dot"] if i else []) + _digits(group)
         return words
@@ -627,7 +627,7 @@ def _spell_tokens(tokens: list[str]) -> list[list[str]]:
                 ctxs[k].digit_mode = True
         i = j
     out: list[list[str]] = []
-    for tok, core, ctx in zip(tokens, cores, ctxs):
+    for tok, core, ctx in zip(tokens, cores, ctxs, strict=True):
         if not core:
             words = [_SYMBOL_WORDS[tok]] if tok in _SYMBOL_WORDS else []
         else:
@@ -678,11 +678,11 @@ def unformat_words_with_sources(words: Sequence[TimedWord]) -> tuple[list[TimedW
             tokens.append(tok)
             owners.append(index)
     per_word: list[list[str]] = [[] for _ in words]
-    for owner, spelled in zip(owners, _spell_tokens(tokens)):
+    for owner, spelled in zip(owners, _spell_tokens(tokens), strict=False):
         per_word[owner].extend(spelled)
     out: list[TimedWord] = []
     sources: list[int] = []
-    for index, (word, texts) in enumerate(zip(words, per_word)):
+    for index, (word, texts) in enumerate(zip(words, per_word, strict=True)):
         if not texts:
             continue
         sources.extend([index] * len(texts))

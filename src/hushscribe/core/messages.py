@@ -1,9 +1,9 @@
 """The v3 wire messages: the only place that knows AssemblyAI's field names.
 
-Why: the official SDKs validate every server message with strict models (spec §5.0) -- an integer
+Why: the official SDKs validate every server message with strict models (protocol §5.0) -- an integer
 field sent as ``1.5`` silently kills the Python SDK's read thread. Building every outgoing message
 here, from typed values, keeps those rules in one tested module. Client text frames are parsed here
-too, into small frozen dataclasses, with the exact 3006 texts of spec §4.6.
+too, into small frozen dataclasses, with the exact 3006 texts of protocol §4.6.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 from .formatting import TimedWord
 
-# Close codes (spec §8.1).
+# Close codes (protocol §8.1).
 CLOSE_NORMAL = 1000
 CLOSE_UNAUTHORIZED = 1008
 CLOSE_SERVER_ERROR = 3005
@@ -43,7 +43,7 @@ def to_json(message: Mapping[str, Any]) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def begin(session_id: str, expires_at_unix_s: int, configuration: Mapping[str, Any]) -> dict:
+def begin(session_id: str, expires_at_unix_s: int, configuration: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "type": "Begin",
         "id": session_id,
@@ -52,11 +52,11 @@ def begin(session_id: str, expires_at_unix_s: int, configuration: Mapping[str, A
     }
 
 
-def speech_started(timestamp_ms: int, confidence: float) -> dict:
+def speech_started(timestamp_ms: int, confidence: float) -> dict[str, Any]:
     return {"type": "SpeechStarted", "timestamp": int(timestamp_ms), "confidence": round(float(confidence), 6)}
 
 
-def word(w: TimedWord, *, is_final: bool) -> dict:
+def word(w: TimedWord, *, is_final: bool) -> dict[str, Any]:
     start = int(w.start_ms)
     return {
         "start": start,
@@ -81,7 +81,7 @@ class TurnMessage:
     utterance: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         msg = {
             "type": "Turn",
             "turn_order": int(self.turn_order),
@@ -96,7 +96,7 @@ class TurnMessage:
         return msg
 
 
-def termination(audio_duration_s: float, session_duration_s: float) -> dict:
+def termination(audio_duration_s: float, session_duration_s: float) -> dict[str, Any]:
     return {
         "type": "Termination",
         "audio_duration_seconds": int(round(audio_duration_s)),
@@ -104,21 +104,21 @@ def termination(audio_duration_s: float, session_duration_s: float) -> dict:
     }
 
 
-def error(code: int, text: str) -> dict:
+def error(code: int, text: str) -> dict[str, Any]:
     return {"type": "Error", "error_code": int(code), "error": text}
 
 
-# hushscribe's own Warning codes (spec §5.6 REC: a private range; production's codes are unknown).
+# hushscribe's own Warning codes (protocol §5.6 REC: a private range; production's codes are unknown).
 WARNING_REDACTED_AUDIO_DROPPED = 9101
 WARNING_NO_EFFECT = 9102  # parameters the client set that this server accepts and ignores
 WARNING_UNKNOWN_PARAMS = 9103  # query parameters this server does not know (typos, newer SDK fields)
 
 
-def warning(code: int, text: str) -> dict:
+def warning(code: int, text: str) -> dict[str, Any]:
     return {"type": "Warning", "warning_code": int(code), "warning": text}
 
 
-def heartbeat(audio_received_ms: int, duration_ms: int, max_speech_probability: float) -> dict:
+def heartbeat(audio_received_ms: int, duration_ms: int, max_speech_probability: float) -> dict[str, Any]:
     """``Heartbeat`` (spec §5.7): integer ms, as the SDK's HeartbeatEvent requires. ``realtime_factor`` is
     audio received per wall-clock time (may exceed 1 when a client sends faster than real time)."""
     audio_ms, wall_ms = int(audio_received_ms), int(duration_ms)
@@ -131,7 +131,7 @@ def heartbeat(audio_received_ms: int, duration_ms: int, max_speech_probability: 
     }
 
 
-def silence(start_ms: int, end_ms: int) -> dict:
+def silence(start_ms: int, end_ms: int) -> dict[str, Any]:
     """``Silence`` (spec §5.7): a stretch of stream audio, in word-timestamp ms, with no turn in it."""
     start = int(start_ms)
     return {"type": "Silence", "start_ms": start, "end_ms": max(start, int(end_ms))}
@@ -173,7 +173,7 @@ class UpdateConfiguration:
 
 ClientMessage = Terminate | ForceEndpoint | KeepAlive | UpdateConfiguration
 
-_SIMPLE = {"Terminate": Terminate(), "ForceEndpoint": ForceEndpoint(), "KeepAlive": KeepAlive()}
+_SIMPLE: dict[str, ClientMessage] = {"Terminate": Terminate(), "ForceEndpoint": ForceEndpoint(), "KeepAlive": KeepAlive()}
 _MAX_ECHO = 200  # keep error texts (and logs) bounded when a client sends megabytes of junk
 
 
@@ -182,7 +182,7 @@ def _clip(text: str) -> str:
 
 
 def parse_client_text(text: str) -> ClientMessage:
-    """Parse one client text frame or raise :class:`ProtocolViolation` (3006, spec §4.6)."""
+    """Parse one client text frame or raise :class:`ProtocolViolation` (3006, protocol §4.6)."""
     try:
         data = json.loads(text)
     except (ValueError, RecursionError) as exc:

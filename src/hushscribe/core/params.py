@@ -1,8 +1,8 @@
 """Connection query parameters and ``UpdateConfiguration`` for the v3 protocol.
 
 Why this module exists: clients (the official Python and JS SDKs, and raw
-WebSocket users) encode parameters in several ways (spec §3.1), and
-production answers bad values with Pydantic-style text (spec §3.2).  This
+WebSocket users) encode parameters in several ways (protocol §3.1), and
+production answers bad values with Pydantic-style text (protocol §3.2).  This
 module turns the raw query multi-items into one immutable, fully resolved
 :class:`SessionParams`, and reports every validation failure as a
 :class:`ParamError` whose ``message`` is the exact ``Error`` 3006 text.
@@ -17,9 +17,9 @@ import dataclasses
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 __all__ = [
     "SPEECH_MODELS",
@@ -44,7 +44,7 @@ __all__ = [
 # ---------------------------------------------------------------------------
 
 #: Accepted ``speech_model`` values, in the order production lists them in
-#: its validation error (spec §3.2).  The alias ``u3-pro`` is accepted too
+#: its validation error (protocol §3.2).  The alias ``u3-pro`` is accepted too
 #: (see :data:`SPEECH_MODEL_ALIASES`) but, as in production, not listed.
 SPEECH_MODELS: tuple[str, ...] = (
     "universal-streaming-english",
@@ -62,7 +62,7 @@ SPEECH_MODELS: tuple[str, ...] = (
 
 #: Deprecated model names the SDKs may still send, mapped to their canonical
 #: name.  Production rejects ``u3-pro``; we accept it because the Python SDK
-#: enum still offers it (spec §3.3).
+#: enum still offers it (protocol §3.3).
 SPEECH_MODEL_ALIASES: Mapping[str, str] = {"u3-pro": "u3-rt-pro"}
 
 #: ``speech_model`` values decoded by the multilingual model; every other name is decoded by the English
@@ -74,7 +74,7 @@ MULTILINGUAL_MODELS: frozenset[str] = frozenset({"universal-streaming-multilingu
 MULTILINGUAL_LANGUAGES: tuple[str, ...] = ("en", "es", "fr", "de", "it", "pt")
 
 #: The Universal-3 Pro family: punctuation-driven turns and a single,
-#: already formatted final (spec §6.4).  Also selects the U3 defaults for
+#: already formatted final (protocol §6.4).  Also selects the U3 defaults for
 #: turn silence and VAD threshold.
 U3_MODELS: frozenset[str] = frozenset(
     {
@@ -89,7 +89,7 @@ U3_MODELS: frozenset[str] = frozenset(
     }
 )
 
-#: The 65 PII policy names of spec §7.3, in that order.
+#: The 65 PII policy names of protocol §7.3, in that order.
 PII_POLICIES: tuple[str, ...] = (
     "account_number", "banking_information", "blood_type", "corporate_action",
     "credit_card_cvv", "credit_card_expiration", "credit_card_number", "date",
@@ -115,7 +115,7 @@ PII_POLICIES: tuple[str, ...] = (
 PCM_ENCODINGS: tuple[str, ...] = ("pcm_s16le", "pcm_mulaw")
 ENCODINGS: tuple[str, ...] = (*PCM_ENCODINGS, "opus", "ogg_opus", "aac")
 
-#: The production ``language_codes`` enum (33 codes, spec §3.3).
+#: The production ``language_codes`` enum (33 codes, protocol §3.3).
 LANGUAGE_CODES: tuple[str, ...] = (
     "en", "es", "de", "fr", "it", "pt", "tr", "nl", "sv", "no", "da", "fi",
     "hi", "vi", "ar", "he", "ja", "ur", "zh", "ru", "ko", "ca", "gl", "ro",
@@ -128,7 +128,7 @@ DOMAINS: tuple[str, ...] = ("medical-v1",)
 VOICE_FOCUS_MODELS: tuple[str, ...] = ("near-field", "far-field")
 LANGUAGES: tuple[str, ...] = ("en", "multi")
 
-#: ``Begin.configuration.api_version`` as production echoes it (spec §5.1).
+#: ``Begin.configuration.api_version`` as production echoes it (protocol §5.1).
 API_VERSION = "2025-05-12"
 
 SAMPLE_RATE_MIN = 8000
@@ -136,7 +136,7 @@ SAMPLE_RATE_MAX = 48000
 MAX_KEYTERMS = 100
 MAX_KEYTERM_CHARS = 50
 MAX_PROMPT_CHARS = 1750
-# speaker_labels_revision_interval_ms: non-zero values are clamped (spec §3.3).
+# speaker_labels_revision_interval_ms: non-zero values are clamped (protocol §3.3).
 _REVISION_CLAMP = (120_000, 300_000)
 
 
@@ -440,7 +440,7 @@ def _enum_items(choices: tuple[str, ...]) -> Callable[[str, list[str]], tuple[st
 
 
 def _revision_interval(name: str, v: Any) -> int:
-    """0 disables revisions; other values are clamped like production (spec §3.3)."""
+    """0 disables revisions; other values are clamped like production (protocol §3.3)."""
     n = _int_range(0, 86_400_000)(name, v)
     if n == 0:
         return 0
@@ -448,7 +448,7 @@ def _revision_interval(name: str, v: Any) -> int:
     return min(max(n, lo), hi)
 
 
-def _llm_gateway(name: str, v: Any) -> dict:
+def _llm_gateway(name: str, v: Any) -> dict[str, Any]:
     obj = _loads(name, v) if isinstance(v, str) else v
     if not isinstance(obj, dict):
         raise ParamError(name, _DICT_ERR)
@@ -573,7 +573,7 @@ class SessionParams:
     webhook_auth_header_name: str | None = None
     webhook_auth_header_value: str | None = None
     # A dict is unhashable; keep it out of __hash__ so SessionParams stays hashable.
-    llm_gateway: dict | None = field(default=None, hash=False)
+    llm_gateway: dict[str, Any] | None = field(default=None, hash=False)
     customer_support_audio_capture: bool = False
     include_partial_turns: bool = None  # type: ignore[assignment]  # resolved: not redact_pii
     redact_pii: bool = False
@@ -622,8 +622,8 @@ class SessionParams:
         codes = tuple(c for c in self.language_codes if c != "multi")
         return codes or MULTILINGUAL_LANGUAGES
 
-    def begin_configuration(self) -> dict:
-        """The 8 keys production echoes in ``Begin.configuration`` (spec §5.1)."""
+    def begin_configuration(self) -> dict[str, Any]:
+        """The 8 keys production echoes in ``Begin.configuration`` (protocol §5.1)."""
         return {
             "model": self.speech_model,
             "mode": (self.mode or "balanced") if self.is_u3 else None,
@@ -635,7 +635,7 @@ class SessionParams:
             "voice_focus": self.voice_focus,
         }
 
-    def effective(self) -> dict:
+    def effective(self) -> dict[str, Any]:
         """Every resolved parameter as JSON-able data, for an echo extension key.
 
         Secrets (``token``, ``webhook_auth_header_value``) and the bookkeeping
@@ -667,7 +667,8 @@ def _convert_list(spec: _Spec, name: str, occurrences: Iterable[Any]) -> tuple[s
     items: list[Any] = []
     for occ in occurrences:
         items.extend(_split_list_value(name, occ))
-    return spec.convert(name, _clean_items(name, items))
+    converted: tuple[str, ...] = spec.convert(name, _clean_items(name, items))
+    return converted
 
 
 def parse_session_params(
@@ -677,7 +678,7 @@ def parse_session_params(
 ) -> SessionParams:
     """Parse raw query multi-items into a validated :class:`SessionParams`.
 
-    Why these rules (spec §3.1): repeated list params are concatenated
+    Why these rules (protocol §3.1): repeated list params are concatenated
     because the fern definition marks ``keyterms_prompt`` allow-multiple;
     for scalars the last occurrence wins; empty values count as absent
     (except ``prompt``/``agent_context``) because some clients send
@@ -737,7 +738,7 @@ _UPDATABLE: dict[str, _Spec] = {
 
 
 def apply_update(params: SessionParams, update: Mapping[str, Any]) -> SessionParams:
-    """Apply an ``UpdateConfiguration`` message (spec §4.4).
+    """Apply an ``UpdateConfiguration`` message (protocol §4.4).
 
     ``update`` is the decoded JSON object (``type`` may be present; it is
     ignored).  Unknown and connect-only fields (``sample_rate``,

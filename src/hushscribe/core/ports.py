@@ -7,8 +7,9 @@ out, and takes :class:`DecodeResult` values back -- effects out, results in.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping, Protocol, Sequence
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -76,7 +77,8 @@ class DecodeResult:
     # had enough speech; the session clusters it into a speaker_label.
     speaker_embedding: Any = field(default=None, compare=False)
 
-    def with_words(self, words, renderings=None, redactions: tuple[Any, ...] = ()) -> "DecodeResult":
+    def with_words(self, words: Sequence[TimedWord], renderings: Mapping[str, tuple[TimedWord, ...]] | None = None,
+                   redactions: Sequence[Any] = ()) -> DecodeResult:
         """The same result (language and speaker embedding kept) with other words, renderings or redactions."""
         return replace(self, words=tuple(words), renderings=renderings, redactions=tuple(redactions))
 

@@ -8,10 +8,9 @@ behaviour.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Sequence
-
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from .formatting import TimedWord, unformat_words_with_sources
 from .ports import Redactor
@@ -117,7 +116,7 @@ def _redact(r: Redactor, words: list[TimedWord],
         out, hits = detailed(words, spec.policies, spec.sub)
         return list(out), list(hits)
     out = list(r.redact(words, spec.policies, spec.sub))
-    return out, [UNKNOWN_HIT if a.text != b.text else None for a, b in zip(words, out)]
+    return out, [UNKNOWN_HIT if a.text != b.text else None for a, b in zip(words, out, strict=False)]
 
 
 def _runs(rendering: str, words: Sequence[TimedWord], hits: Sequence[RedactionHit | None]) -> tuple[Redaction, ...]:

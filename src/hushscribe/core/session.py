@@ -15,21 +15,22 @@ message of the next turn, and ``ForceEndpoint``/``Terminate`` cut exactly where 
 from __future__ import annotations
 
 import collections
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 
+from ..speakers.clustering import DEFAULT_MAX_SPEAKERS, SpeakerClusters
 from . import messages as m
 from .audio import ENGINE_RATE_HZ, AudioDecoder, UndecodableAudio, chunk_duration_ms
 from .audio_redaction import PcmRecorder, redact_pcm
 from .eot import end_of_turn_confidence
 from .formatting import TimedWord, unformat_words
 from .no_effect import no_effect, unknown_text, warning_text
-from .rendering import Redaction, RedactionSpec, final_renderings, final_renderings_audited, mask_numbers
 from .params import ParamError, SessionParams, apply_update
 from .ports import DecodeRequest, DecodeResult, Redactor, VadStream
-from ..speakers.clustering import DEFAULT_MAX_SPEAKERS, SpeakerClusters
+from .rendering import Redaction, RedactionSpec, final_renderings, final_renderings_audited, mask_numbers
 from .turns import DiscardTurn, EndTurn, RequestDecode, StartTurn, TurnConfig, TurnMachine
 
 SAMPLES_PER_MS = ENGINE_RATE_HZ // 1000
@@ -48,11 +49,11 @@ class SessionSettings:
     preroll_ms: int = 300
     partial_interval_ms: int = 1000
     min_partial_audio_ms: int = 500
-    strict_min_chunk: bool = False  # reject < 50 ms chunks (3007); production is lenient (spec §13.12)
+    strict_min_chunk: bool = False  # reject < 50 ms chunks (3007); production is lenient (protocol §13.12)
     min_chunk_ms: float = 50.0
     max_chunk_ms: float = 1000.0
     max_message_bytes: int = 262_144  # larger text -> 3006, larger audio -> 3007 (before any decoding)
-    max_audio_rate: float = 0.0  # audio faster than this multiple of real time -> 3007; 0 = off (spec §13.11)
+    max_audio_rate: float = 0.0  # audio faster than this multiple of real time -> 3007; 0 = off (protocol §13.11)
     audio_rate_burst_s: float = 10.0  # audio a client may send ahead of the rate budget
     vad_hangover_ms: int = 0  # see turns.TurnConfig.vad_hangover_ms
     candidate_delay_ms: int = 160  # see turns.TurnConfig.candidate_delay_ms
@@ -62,7 +63,7 @@ class SessionSettings:
 
 
 def turn_config_for(params: SessionParams, settings: SessionSettings) -> TurnConfig:
-    # U3 Pro ends on punctuation (confidence 1/0), so its threshold is fixed at 0.5 (spec §6.4).
+    # U3 Pro ends on punctuation (confidence 1/0), so its threshold is fixed at 0.5 (protocol §6.4).
     threshold = 0.5 if params.is_u3 else params.end_of_turn_confidence_threshold
     return TurnConfig(
         vad_threshold=params.vad_threshold,
@@ -154,7 +155,7 @@ class SessionProtocol:
         self._queue: collections.deque[tuple[Any, ...]] = collections.deque()
         self._queued_samples = 0  # audio in _queue (kept as a count: backlog_ms is on the hot path)
         self._buf = _SampleBuffer()
-        self._out: list[dict] = []
+        self._out: list[dict[str, Any]] = []
         self._requests: list[DecodeRequest] = []
         self._next_job = 0
         self._pending: dict[int, _Pending] = {}
@@ -171,7 +172,7 @@ class SessionProtocol:
         self._partial_in_flight = False
         self._terminate_requested = False
         self._terminating = False
-        self._audit: list[dict] = []  # redaction records not yet reported (see redactions_to_report)
+        self._audit: list[dict[str, Any]] = []  # redaction records not yet reported (see redactions_to_report)
         self._redacted_ms: list[tuple[int, int]] = []  # every redacted word run of every final, in ms
         self.recorder: PcmRecorder | None = None
         if params.hushscribe_redact_audio:
@@ -187,7 +188,7 @@ class SessionProtocol:
             self._out.append(m.warning(m.WARNING_UNKNOWN_PARAMS, unknown_text(params.unknown)))
 
     # ------------------------------------------------------------------ outputs
-    def messages_to_send(self) -> list[dict]:
+    def messages_to_send(self) -> list[dict[str, Any]]:
         out, self._out = self._out, []
         return out
 
@@ -200,7 +201,7 @@ class SessionProtocol:
         out, self._requests = self._requests, []
         return out
 
-    def redactions_to_report(self) -> list[dict]:
+    def redactions_to_report(self) -> list[dict[str, Any]]:
         """Audit records of the finals sent since the last call: one per redacted run of words of the
         turn's first final (``turn_is_formatted`` says which), with policy, word indices, ms span,
         detector and score -- never the redacted text."""
@@ -377,7 +378,7 @@ class SessionProtocol:
         self.fail(m.CLOSE_SESSION_EXPIRED, "Session Expired: Maximum session duration exceeded")
 
     def fail(self, code: int, text: str) -> None:
-        """End the session with an ``Error`` frame and the matching close code (spec §5.5)."""
+        """End the session with an ``Error`` frame and the matching close code (protocol §5.5)."""
         if self.closed:
             return
         self._out.append(m.error(code, text))
@@ -428,7 +429,7 @@ class SessionProtocol:
             "of audio, the most this server keeps; no redacted copy will be made"))
 
     def _rate_exceeded(self, chunk_ms: float) -> bool:
-        """Audio sent faster than ``max_audio_rate`` x real time beyond the burst: 3007 (spec §4.1)."""
+        """Audio sent faster than ``max_audio_rate`` x real time beyond the burst: 3007 (protocol §4.1)."""
         elapsed = max(0.0, self._clock() - self._started_at)
         received = self._decoder.seconds_in + chunk_ms / 1000
         if received <= self.settings.max_audio_rate * elapsed + self.settings.audio_rate_burst_s + 1e-6:
@@ -462,7 +463,7 @@ class SessionProtocol:
             probs = self._vad.process(frames)
             if len(probs):
                 self._max_speech_prob = max(self._max_speech_prob, float(np.max(probs)))
-            for frame, prob in zip(frames, probs):
+            for frame, prob in zip(frames, probs, strict=False):
                 self._queue.append(("frame", frame, float(prob)))
             self._queued_samples += n * self._frame
         self._feed = feed[n * self._frame :]
@@ -509,7 +510,7 @@ class SessionProtocol:
         else:
             self._maybe_request_partial()
 
-    def _apply_update(self, fields: dict) -> None:
+    def _apply_update(self, fields: dict[str, Any]) -> None:
         try:
             params = apply_update(self.params, fields)
         except ParamError as exc:
@@ -614,7 +615,7 @@ class SessionProtocol:
 
     def _emit_final(self, turn: _Turn, result: DecodeResult, conf: float) -> None:
         if not result.words and not turn.partials_sent:
-            return  # no empty finals (spec §4.2 REC) unless partials must be closed out
+            return  # no empty finals (protocol §4.2 REC) unless partials must be closed out
         p = self.params
         renderings = result.renderings
         redactions = result.redactions
@@ -751,7 +752,7 @@ def _shift(words: Sequence[TimedWord], offset_ms: int) -> list[TimedWord]:
 
 def _common_prefix(a: Sequence[str], b: Sequence[str]) -> int:
     n = 0
-    for x, y in zip(a, b):
+    for x, y in zip(a, b, strict=False):
         if x != y:
             break
         n += 1

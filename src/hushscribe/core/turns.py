@@ -1,6 +1,6 @@
 """The turn state machine: when does a turn start, and when has it ended?
 
-Why a separate, pure module: end-of-turn is the heart of the latency/accuracy trade-off (spec §6.5)
+Why a separate, pure module: end-of-turn is the heart of the latency/accuracy trade-off (protocol §6.5)
 and must be testable with synthetic VAD probabilities and hypotheses, without audio or a model.
 
 It runs in *audio time* (milliseconds of session audio), never wall time, so the same audio gives
@@ -10,7 +10,7 @@ probability per frame, hypotheses of "candidate" decodes, and forced endpoints. 
 decide without a pending hypothesis it reports :attr:`TurnMachine.holding`; the session then stops
 feeding frames until the hypothesis arrives, which keeps decisions independent of decode speed.
 
-Decision rule (Universal-Streaming semantics of spec §6.5, U3 Pro of §6.4):
+Decision rule (Universal-Streaming semantics of protocol §6.5, U3 Pro of §6.4):
 * A pause starts when VAD falls below ``vad_threshold - 0.15`` (hysteresis) after speech; its
   silence is counted after an optional VAD hangover (``vad_hangover_ms``, default 0).
 * After ``candidate_delay_ms`` of pause, the turn so far is decoded once ("candidate"); while
@@ -29,6 +29,7 @@ Decision rule (Universal-Streaming semantics of spec §6.5, U3 Pro of §6.4):
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 FRAME_MS = 32  # Silero VAD frame: 512 samples at 16 kHz
 
@@ -52,7 +53,7 @@ class TurnConfig:
     def release_threshold(self) -> float:
         return max(0.01, self.vad_threshold - 0.15)
 
-    def with_updates(self, **changes) -> "TurnConfig":
+    def with_updates(self, **changes: Any) -> TurnConfig:
         return replace(self, **changes)
 
 

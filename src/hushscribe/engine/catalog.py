@@ -64,6 +64,8 @@ def _part_dir(module: str) -> Path:
         mod = importlib.import_module(module)
     except ImportError:
         raise ModelNotInstalled(missing_base_message()) from None
+    if mod.__file__ is None:  # a namespace package: the part is not really installed
+        raise ModelNotInstalled(missing_base_message())
     return Path(mod.__file__).resolve().parent / "data"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from ..core.formatting import TimedWord
 from ..core.ports import DecodeRequest, DecodeResult

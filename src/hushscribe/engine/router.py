@@ -8,7 +8,7 @@ multilingual base model, loaded once).
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from ..core.ports import DecodeRequest, DecodeResult, Engine
 
@@ -41,7 +41,6 @@ def model_unavailable(engine: Engine | None, model: str) -> str | None:
     not a router (tests, custom adapters) serves English only."""
     if engine is None:
         return None
-    has = getattr(engine, "has", None)
-    if has is not None:
-        return None if has(model) else engine.why_unavailable(model)
+    if isinstance(engine, ModelRouter):
+        return None if engine.has(model) else engine.why_unavailable(model)
     return None if model == "english" else f"the {model} model is not loaded on this server"

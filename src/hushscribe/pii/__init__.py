@@ -1,6 +1,6 @@
 """PII detection and rendering for streaming redaction (spec section 7).
 
-Pure parts (``policies``, ``render``, ``spoken``, ``rules``) import nothing heavy; the
+Pure parts (``policies``, ``render``, ``spoken``, ``recognizers``) import nothing heavy; the
 Presidio/spaCy adapter loads lazily, once per process, on the first detection (or on
 :func:`warm_up`).
 
@@ -13,14 +13,18 @@ Public API::
 
 from __future__ import annotations
 
+from typing import Any
+
 from .types import Span
 
 __all__ = ["Span", "PiiDetector", "PiiRedactor", "get_detector", "warm_up"]
 
 
-def __getattr__(name: str):  # lazy: importing the package must not load spaCy
+def __getattr__(name: str) -> Any:
+    """Lazy: ``import hushscribe.pii.render`` must not pay for the detector (numpy via core.ports,
+    ~0.3 s of compiled rules); the detector module loads on first use of its names."""
     if name in ("PiiDetector", "PiiRedactor", "get_detector", "warm_up"):
-        from . import detector
+        from . import detector  # noqa: PLC0415 - deliberate lazy import, see docstring
 
         return getattr(detector, name)
     raise AttributeError(name)

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from hushscribe.core.formatting import TimedWord
 
+from .detector import get_detector
 from .policies import UMBRELLAS, compatible
 from .render import render_words
 from .types import Span
@@ -137,8 +138,9 @@ def run_text_benchmark(
     ``char_share``, ``per_policy``, ``latency_ms`` and the lists ``misses`` /
     ``false_positives`` for inspection.
     """
+    paths: list[str | Path]
     if path is None:
-        paths = default_paths()
+        paths = list(default_paths())
     elif isinstance(path, (str, Path)):
         paths = [path]
     else:
@@ -147,8 +149,6 @@ def run_text_benchmark(
     for p in paths:
         items.extend(load_items(p))
     if detector is None:
-        from .detector import get_detector
-
         detector = get_detector()
     detector.warm_up()
 
@@ -207,10 +207,10 @@ def run_text_benchmark(
         found, total = per_gold.get(label, [0, 0])
         correct, npred = per_pred.get(label, [0, 0])
         r = found / total if total else None
-        p = correct / npred if npred else None
-        f1 = 2 * p * r / (p + r) if p and r else (0.0 if (p is not None and r is not None) else None)
+        prec = correct / npred if npred else None
+        f1 = 2 * prec * r / (prec + r) if prec and r else (0.0 if (prec is not None and r is not None) else None)
         per_policy[label] = {"gold": total, "found": found, "pred": npred, "correct": correct,
-                             "recall": r, "precision": p, "f1": f1}
+                             "recall": r, "precision": prec, "f1": f1}
     return {
         "files": [str(p) for p in paths],
         "turns": len(items),

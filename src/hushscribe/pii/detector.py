@@ -9,7 +9,8 @@ Pipeline of :meth:`PiiDetector.detect`:
 
 1. :func:`.spoken.normalize_spoken` turns spoken numbers, e-mails and URLs into written form
    (identity for already formatted text) with an offset map back to the original;
-2. :func:`.rules.find_rule_spans` runs the regex/context rules on the normalised text;
+2. :func:`.recognizers.find_rule_spans` runs the recogniser registry (one recogniser per PII
+   family, see :mod:`.recognizers`) on the normalised text;
 3. the Presidio adapter runs spaCy NER and Presidio's recognisers on the original text;
 4. spans under the score threshold go; overlaps are resolved (see :func:`resolve_overlaps`);
 5. :func:`.policies.filter_spans` keeps what the client asked for, under the requested names.
@@ -26,8 +27,9 @@ from hushscribe.core.formatting import TimedWord
 from hushscribe.core.rendering import RedactionHit
 
 from .policies import effective_policies, filter_spans, same_family
+from .priority import CONTEXT_BONUS, DEFAULT_POLICY_PRIORITY, NER_PENALTY, POLICY_PRIORITY
+from .recognizers import find_rule_spans
 from .render import render_words_with_hits
-from .rules import find_rule_spans
 from .spoken import normalize_spoken
 from .types import Span
 
@@ -37,30 +39,14 @@ __all__ = ["Span", "PiiDetector", "PiiRedactor", "get_detector", "warm_up", "res
 
 SCORE_THRESHOLD = 0.5
 
-# Which detection wins an overlap: structured identifiers beat dates, dates beat names,
-# rules beat the statistical NER (which is penalised below).
-_PRIORITY = {
-    "email_address": 100, "url": 95, "ip_address": 95, "username": 93, "password": 93,
-    "credit_card_number": 90, "credit_card_cvv": 90, "us_social_security_number": 90,
-    "banking_information": 90, "passport_number": 90, "healthcare_number": 90,
-    "phone_number": 88, "drivers_license": 88, "vehicle_id": 88, "organization_id": 88,
-    "credit_card_expiration": 88, "date_of_birth": 86, "account_number": 85,
-    "location_address": 84, "location_zip": 84, "location_coordinate": 84, "person_age": 82,
-    "date": 80, "filename": 80, "medical_code": 80, "zodiac_sign": 76, "language": 75,
-    "blood_type": 75, "injury": 72, "drug": 72, "medical_condition": 70, "medical_process": 70,
-    "occupation": 66, "person_name": 62, "organization_medical_facility": 61, "organization": 60, "location_address_street": 60,
-    "location_city": 58, "location_state": 58, "location_country": 58, "location": 55,
-}
-
 
 def _priority(s: Span) -> int:
-    p = _PRIORITY.get(s.policy, 65)
+    """The span's rank in :data:`.priority.POLICY_PRIORITY`, adjusted for who found it."""
+    p = POLICY_PRIORITY.get(s.policy, DEFAULT_POLICY_PRIORITY)
     if s.detector.startswith("presidio:SpacyRecognizer") or s.detector.startswith("spacy:"):
-        p -= 15
+        p -= NER_PENALTY
     elif s.detector.startswith("rule:id:") and not s.detector.startswith("rule:id:shape"):
-        # what was said before the number ("call me back at 415-55-0192") beats a shape-only
-        # guess (Presidio's SSN pattern on the 3-2-4 shape an ASR digit drop leaves)
-        p += 6
+        p += CONTEXT_BONUS
     return p
 
 
@@ -118,7 +104,7 @@ class PiiDetector:
         self._engine = None
         if use_presidio:
             try:
-                from .presidio_engine import PresidioEngine
+                from .presidio_engine import PresidioEngine  # noqa: PLC0415 - heavy optional: presidio + spaCy
 
                 self._engine = PresidioEngine()
             except ImportError as exc:  # pragma: no cover - deployment without presidio

@@ -12,6 +12,8 @@ Words that are also ordinary English words ("will", "may", "bill", "mark") sit i
 
 from __future__ import annotations
 
+from .vocab import MONTH_NAMES, WEEKDAYS
+
 
 def _words(blob: str) -> frozenset[str]:
     return frozenset(blob.split())
@@ -199,8 +201,6 @@ AMBIGUOUS_SURNAMES = _words(
     """
 )
 
-NAME_PREFIXES = _words("mr mrs ms miss mx dr doctor prof professor sir madam mister")
-
 # Words that are never part of a name (sentence glue that follows a name in ASR text).
 NOT_NAME_WORDS = _words(
     """
@@ -214,20 +214,10 @@ NOT_NAME_WORDS = _words(
     who what when where why how which said says say told tell ask asked
     account number phone email address card social security date birth born
     one two three four five six seven eight nine ten zero oh double triple
-    monday tuesday wednesday thursday friday saturday sunday
-    january february march april june july august september october november december
     speaking department support team services service billing customer agent manager
     mr mrs ms miss mx dr doctor prof professor mister
     """
-)
-
-MONTHS = {
-    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
-    "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,
-    "september": 9, "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11,
-    "december": 12, "dec": 12,
-}
-WEEKDAYS = _words("monday tuesday wednesday thursday friday saturday sunday")
+) | WEEKDAYS | (frozenset(MONTH_NAMES) - {"may"})  # "may" is a verb: it may follow a name
 
 US_STATES = _phrases(
     """
@@ -361,6 +351,8 @@ ORG_SUFFIXES = _words(
     lending trust mutual assurance ventures networks software studios institute
     academy credit claims power broadband telecommunications bancshares securities
     investments brokerage dealership automotive auto rentals airways express
+    optical solar roofing plumbing heating construction movers moving freight shipping transport
+    transportation law legal accounting staffing supply supplies printing outfitters apparel
     """
 )
 
@@ -493,8 +485,6 @@ MEDICAL_PROCEDURES = _phrases(
     sleep study, allergy test, covid test, pap smear, infusion, transfusion, blood transfusion
     """
 )
-
-BLOOD_TYPES = _words("a b ab o a+ a- b+ b- ab+ ab- o+ o-")
 
 GENDERS = _phrases(
     "male, female, non-binary, nonbinary, non binary, transgender, trans woman, trans man, genderqueer, genderfluid, gender fluid, agender, intersex, cisgender, two-spirit"

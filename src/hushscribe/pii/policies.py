@@ -35,6 +35,7 @@ the full list of 65) means the default set, i.e. everything except ``OPT_IN``.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from hushscribe.core.params import PII_POLICIES
@@ -182,10 +183,8 @@ def resolve_label(label: str, wanted: frozenset[str]) -> str | None:
     return None
 
 
-def filter_spans(spans: Iterable["Span"], requested: Iterable[str] | None) -> list["Span"]:
+def filter_spans(spans: Iterable[Span], requested: Iterable[str] | None) -> list[Span]:
     """Keep the spans the client asked for, relabelled to the requested policy names."""
-    from dataclasses import replace
-
     wanted = effective_policies(requested)
     out = []
     for s in spans:

@@ -25,11 +25,13 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from typing import Any
 
 from . import lexicon as lx
 from .policies import DEFAULT_POLICIES
-from .rules import FIELD_WORDS
+from .recognizers.context import FIELD_WORDS
 from .types import Span
+from .vocab import WEEKDAYS, month_regex
 
 log = logging.getLogger(__name__)
 
@@ -67,10 +69,8 @@ _NER_MAPPING = {
 
 _SCORE_THRESHOLD = 0.4
 _NOT_ENTITY = frozenset(lx.NOT_ENTITY)
-_WEEKDAY_RE = re.compile(r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b", re.I)
-_MONTH_RE = re.compile(
-    r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december)\b", re.I
-)
+_WEEKDAY_RE = re.compile(r"\b(?:" + "|".join(sorted(WEEKDAYS)) + r")s?\b", re.I)
+_MONTH_RE = re.compile(rf"\b{month_regex(abbreviations=False)}\b", re.I)
 _DURATION_RE = re.compile(r"\b(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?)\b", re.I)
 _ORG_SUFFIX = frozenset(lx.ORG_SUFFIXES)
 # A word after one of these is a common noun ("the traveler's", "a Driver"), never a name.
@@ -80,7 +80,7 @@ _NAMES = lx.FIRST_NAMES | lx.SURNAMES
 
 
 def _offline_tldextract():
-    import tldextract
+    import tldextract  # noqa: PLC0415 - heavy optional dependency, loaded with presidio
 
     return tldextract.TLDExtract(cache_dir=None, suffix_list_urls=(), fallback_to_snapshot=True)
 
@@ -97,16 +97,16 @@ class PresidioEngine:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self.nlp = None
-        self.analyzer = None
+        self.nlp: Any = None  # spacy.Language once loaded
+        self.analyzer: Any = None  # presidio AnalyzerEngine once loaded
         self._load()
 
     def _load(self) -> None:
-        import importlib
+        import importlib  # noqa: PLC0415 - used only here, next to the heavy imports
 
-        from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
-        from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
-        from presidio_analyzer.predefined_recognizers import (
+        from presidio_analyzer import AnalyzerEngine, RecognizerRegistry  # noqa: PLC0415 - heavy optional (spaCy)
+        from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine  # noqa: PLC0415 - heavy optional
+        from presidio_analyzer.predefined_recognizers import (  # noqa: PLC0415 - heavy optional
             CreditCardRecognizer,
             EmailRecognizer,
             IbanRecognizer,
@@ -143,7 +143,7 @@ class PresidioEngine:
             models=[{"lang_code": "en", "model_name": SPACY_PACKAGE}],
             ner_model_configuration=ner_conf,
         )
-        engine.nlp = {"en": self.nlp}  # already loaded: never let Presidio download a model
+        engine.nlp = {"en": self.nlp}  # type: ignore[assignment]  # already loaded: never let Presidio download
 
         registry = RecognizerRegistry(supported_languages=["en"])
         for rec in (
@@ -161,7 +161,7 @@ class PresidioEngine:
             registry=registry,
             nlp_engine=engine,
             supported_languages=["en"],
-            context_aware_enhancer=_NoContext(),
+            context_aware_enhancer=_NoContext(),  # type: ignore[arg-type]  # duck-typed no-op
             default_score_threshold=_SCORE_THRESHOLD,
         )
         self._engine = engine
@@ -241,8 +241,8 @@ class PresidioEngine:
             if policy == "nationality":
                 if low in ("american", "america"):
                     return None
-                known = lx.NATIONALITIES | lx.GROUP_WORDS | lx.RELIGIONS | lx.POLITICAL | lx.LANGUAGES
-                if low not in known and low.rstrip("s") not in known:
+                groups = lx.NATIONALITIES | lx.GROUP_WORDS | lx.RELIGIONS | lx.POLITICAL | lx.LANGUAGES
+                if low not in groups and low.rstrip("s") not in groups:
                     # spaCy sm calls unfamiliar given names NORP ("I spoke to Anneliese")
                     if len(words) <= 2 and frag[:1].isupper() and start > 0:
                         policy, score = "person_name", 0.55
@@ -259,8 +259,8 @@ class PresidioEngine:
             elif label == "TIME" and "time" in wanted:
                 out.append(Span(a, b, "time", 0.8, "spacy:TIME"))
             elif label == "DATE":
-                if _WEEKDAY_RE.search(txt) and "day" in wanted:
-                    m = _WEEKDAY_RE.search(txt)
+                m = _WEEKDAY_RE.search(txt)
+                if m is not None and "day" in wanted:
                     out.append(Span(a + m.start(), a + m.end(), "day", 0.8, "spacy:DATE"))
                 elif _DURATION_RE.search(txt) and not _MONTH_RE.search(txt) and "duration" in wanted:
                     out.append(Span(a, b, "duration", 0.7, "spacy:DATE"))

@@ -90,7 +90,7 @@ def render_words_with_hits(words: Sequence[TimedWord], spans: Iterable[Span],
     hits_out: list[Span | None] = [None] * len(out)
     if not span_list or not out:
         return out, hits_out
-    for i, (w, off) in enumerate(zip(words, word_offsets(words))):
+    for i, (w, off) in enumerate(zip(words, word_offsets(words), strict=True)):
         a, b = word_core(w.text)
         if a == b:
             continue

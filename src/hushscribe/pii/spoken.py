@@ -40,36 +40,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-__all__ = ["Normalized", "normalize_spoken", "UNITS", "TEENS", "TENS", "TLDS"]
+from .vocab import MONTHS, ORD_TEENS, ORD_TENS, ORD_UNITS, SCALES, TEENS, TENS, UNITS
 
-UNITS = {
-    "zero": 0, "oh": 0, "o": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
-    "six": 6, "seven": 7, "eight": 8, "nine": 9,
-}
-TEENS = {
-    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
-}
-TENS = {
-    "twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50, "sixty": 60,
-    "seventy": 70, "eighty": 80, "ninety": 90,
-}
-SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
-ORD_UNITS = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
-    "eighth": 8, "ninth": 9,
-}
-ORD_TEENS = {
-    "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
-    "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19,
-}
-ORD_TENS = {"twentieth": 20, "thirtieth": 30}
+__all__ = ["Normalized", "normalize_spoken", "TLDS", "ACRONYMS"]
+
 _ORDINALS = {**ORD_UNITS, **ORD_TEENS, **ORD_TENS}
-_MONTHS = {
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
-    "sep", "sept", "oct", "nov", "dec",
-}
+_MONTHS = frozenset(MONTHS)
 _DIGIT_WORDS = {k for k in UNITS if k not in ("oh", "o")}
 _NUMBER_WORDS = set(_DIGIT_WORDS) | set(TEENS) | set(TENS)
 
@@ -440,7 +416,7 @@ def _build_pieces(text: str, words: list[_W]) -> list[_P]:
                 j += 1
                 break
             j += 1
-        parts = [(sep, seg) for sep, seg in zip(seps, segments) if seg]
+        parts = [(sep, seg) for sep, seg in zip(seps, segments, strict=False) if seg]
         segments = [seg for _, seg in parts]
         prev_low = pieces[-1].low if pieces else ""
         if prev_low in _MONTHS and len(segments) == 1:
@@ -635,7 +611,7 @@ def _split_lead_dots(pieces: list[_P]) -> list[_P]:
     """ASR writes "speedtest .northwind .net" / "HR .Verfi at x .org": a word led by a dot,
     after a word with nothing between, is "dot" + word for the address assembly."""
     out: list[_P] = []
-    for k, p in enumerate(pieces):
+    for p in pieces:
         if (
             p.lead == "."
             and p.kind in ("word", "num")

@@ -21,7 +21,7 @@ class Span:
     score: float = 1.0
     detector: str = ""
 
-    def overlaps(self, other: "Span") -> bool:
+    def overlaps(self, other: Span) -> bool:
         return self.start < other.end and other.start < self.end
 
     @property

@@ -20,9 +20,15 @@ from starlette.websockets import WebSocket
 
 from ..core.ports import DecodeRequest, DecodeResult, Engine, Redactor, VoiceDetector
 from ..core.rendering import final_renderings_audited
+from ..engine import catalog
+from ..engine.faster_whisper import FasterWhisperEngine, WhisperOptions
+from ..engine.router import ModelRouter
+from ..pii import PiiRedactor, warm_up
 from ..scheduler import InferenceScheduler
-from ..speakers.encoder import VoiceEncoder, load_encoder, speaker_postprocess
 from ..settings import ServerConfig
+from ..speakers.encoder import VoiceEncoder, load_encoder, speaker_postprocess
+from ..vad.energy import EnergyVoiceDetector
+from ..vad.silero import SileroVoiceDetector
 from .artifacts import SessionArtifacts
 from .auth import Authenticator
 from .metrics import CONTENT_TYPE_LATEST, Metrics
@@ -47,6 +53,8 @@ _STATIC_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; c
 class AppState:
     config: ServerConfig
     auth: Authenticator
+    metrics: Metrics
+    artifacts: SessionArtifacts  # audit trails and redacted audio copies of redact_pii sessions
     engine: Engine | None = None
     vad: VoiceDetector | None = None
     redactor: Redactor | None = None
@@ -56,9 +64,7 @@ class AppState:
     store: SharedStore = field(default_factory=InProcessStore)  # used tokens, sessions per key (server/store.py)
     draining: bool = False  # shutting down: new sessions are refused
     ready: bool = False
-    metrics: Metrics | None = None
-    artifacts: SessionArtifacts | None = None  # audit trails and redacted audio copies of redact_pii sessions
-    speaker_encoder: Any = None  # speakers.encoder.VoiceEncoder when the speakers extra is installed
+    speaker_encoder: Any = None  # speakers.encoder.VoiceEncoder when the speakers weights are installed
 
     @property
     def sessions_per_key(self) -> dict[str, int]:
@@ -92,10 +98,6 @@ class AppState:
 def load_engine(config: ServerConfig) -> Engine:
     """The English model, plus the multilingual one when ``--multilingual-model`` gives one (``auto``: the
     packaged Whisper base when its extra is installed). A model that serves both is loaded once."""
-    from ..engine import catalog
-    from ..engine.faster_whisper import FasterWhisperEngine
-    from ..engine.router import ModelRouter
-
     english_choice = catalog.parse_choice(config.model)
     multi_choice = catalog.parse_choice(config.multilingual_model, multilingual=True)
     english = FasterWhisperEngine(_whisper_options(config, config.model))
@@ -115,26 +117,18 @@ def load_engine(config: ServerConfig) -> Engine:
 
 
 def _whisper_options(config: ServerConfig, model: str):
-    from ..engine.faster_whisper import WhisperOptions
-
     return WhisperOptions(model=model, compute_type=config.compute_type, cpu_threads=config.cpu_threads,
                           workers=config.workers)
 
 
 def load_vad(config: ServerConfig) -> VoiceDetector:
     if config.vad == "energy":
-        from ..vad.energy import EnergyVoiceDetector
-
         return EnergyVoiceDetector()
-    from ..vad.silero import SileroVoiceDetector
-
     return SileroVoiceDetector()
 
 
 def load_redactor() -> Redactor:
     """Presidio + spaCy, loaded and warmed once per process (about a second)."""
-    from ..pii import PiiRedactor, warm_up
-
     warm_up()
     return PiiRedactor()
 
@@ -207,7 +201,7 @@ def _add_demo_routes(app: FastAPI, tokens: TokenAuthority, auto: bool) -> None:
 
     @app.get("/demo/token", include_in_schema=False)
     async def demo_token(request: Request) -> JSONResponse:
-        """A short-lived token for the page: it cannot send an API key on a WebSocket (spec §2.3)."""
+        """A short-lived token for the page: it cannot send an API key on a WebSocket (protocol §2.3)."""
         if request.headers.get(DEMO_HEADER) != "1":
             return _token_error(403, f"Missing {DEMO_HEADER} header (the demo page sends it)")
         if proxied(request):
@@ -269,7 +263,10 @@ def create_app(
     secret = config.token_secret.encode() if config.token_secret else secrets.token_bytes(32)
     tokens = TokenAuthority(secret, single_use=config.token_single_use)
     auth = Authenticator(keys, config.auth_mode, config.strip_bearer, tokens=tokens)
-    state = AppState(config=config, auth=auth, engine=engine, vad=vad, redactor=redactor,
+    state: AppState  # the gauges read it when scraped, by then it exists
+    app_metrics = Metrics(queue_depth=lambda: state.scheduler.queue_depth if state.scheduler else 0,
+                          active_sessions=lambda: len(state.sessions))
+    state = AppState(config=config, auth=auth, metrics=app_metrics, engine=engine, vad=vad, redactor=redactor,
                      artifacts=SessionArtifacts(audio_ttl_s=config.redacted_audio_ttl_s,
                                                 audit_ttl_s=config.audit_ttl_s),
                      store=make_store(config.redis_url, on_error=lambda op: state.metrics.store_errors.labels(op).inc()))
@@ -305,8 +302,6 @@ def create_app(
             await state.scheduler.stop()
             await state.store.close()
 
-    state.metrics = Metrics(queue_depth=lambda: state.scheduler.queue_depth if state.scheduler else 0,
-                            active_sessions=lambda: len(state.sessions))
     app = FastAPI(title="hushscribe", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.hs = state
 
@@ -329,7 +324,7 @@ def create_app(
 
     @app.get("/v3/token")
     async def token(request: Request) -> JSONResponse:
-        """Mint a temporary token (spec §2.3). Errors carry both ``error`` (JS SDK) and ``detail``."""
+        """Mint a temporary token (protocol §2.3). Errors carry both ``error`` (JS SDK) and ``detail``."""
         key = state.auth.credential(request.headers.get("authorization"), None) or ""
         if not state.auth.check_key(key):
             return _token_error(401, "Invalid API key" if request.headers.get("authorization") else
@@ -358,7 +353,7 @@ def create_app(
     async def session_endpoint(websocket: WebSocket) -> None:
         await SessionRunner(websocket, state).run()
 
-    # The Python SDK appends /v3/ws to whatever api_host holds (spec §11.1): accept a proxy prefix,
+    # The Python SDK appends /v3/ws to whatever api_host holds (protocol §11.1): accept a proxy prefix,
     # a trailing slash and the '//v3/ws' an api_host ending in '/' produces.
     app.add_api_websocket_route("/v3/ws", session_endpoint)
     app.add_api_websocket_route("/v3/ws/", session_endpoint)

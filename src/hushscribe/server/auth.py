@@ -1,4 +1,4 @@
-"""Who may open a session: API keys in ``Authorization`` (raw, as the SDKs send it, spec §2.1).
+"""Who may open a session: API keys in ``Authorization`` (raw, as the SDKs send it, protocol §2.1).
 
 Pure functions over the header/query values so the rules are unit-tested; keys are compared in
 constant time.

@@ -85,10 +85,24 @@ def install_query_filter() -> None:
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
+#: Loggers whose INFO lines are the server's own story; every other library's INFO (Presidio's "Loaded
+#: recognizer: ..." per recogniser, spaCy, ONNX Runtime) is start-up noise, shown only at --log-level debug.
+OWN_LOGGERS = ("hushscribe", "uvicorn")
+
+
+class ThirdPartyInfoFilter(logging.Filter):
+    """Drop other libraries' records below WARNING (installed unless the level is DEBUG)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or record.name.split(".")[0] in OWN_LOGGERS
+
+
 def configure(level: str, fmt: str) -> None:
     """Root logging for ``hushscribe serve`` (uvicorn's loggers included, so a JSON log is all JSON)."""
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
+    if level.upper() != "DEBUG":
+        handler.addFilter(ThirdPartyInfoFilter())
     root = logging.getLogger()
     for h in list(root.handlers):
         root.removeHandler(h)

@@ -17,6 +17,7 @@ import logging
 import signal
 import socket
 from types import FrameType
+from typing import Any
 
 import uvicorn
 
@@ -29,8 +30,8 @@ log = logging.getLogger("hushscribe.server")
 TRANSPORT_SIZE_FACTOR = 4
 
 
-def uvicorn_config(app, config: ServerConfig, **overrides) -> uvicorn.Config:
-    kw = dict(
+def uvicorn_config(app: Any, config: ServerConfig, **overrides: Any) -> uvicorn.Config:
+    kw: dict[str, Any] = dict(
         host=config.host,
         port=config.port,
         log_level=config.log_level,

@@ -186,7 +186,7 @@ class RedisConnection:
                 return await asyncio.wait_for(self._execute(*args), self.timeout_s)
         except RespError as exc:
             raise StoreUnavailable(f"redis error: {str(exc)[:120]}") from None
-        except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, ValueError) as exc:
+        except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
             await self.close()
             raise StoreUnavailable(f"redis at {self.where} unreachable: {type(exc).__name__}") from None
 

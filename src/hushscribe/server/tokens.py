@@ -1,4 +1,4 @@
-"""Temporary tokens (``GET /v3/token``, spec §2.3): stateless, HMAC-signed, expiring, single use.
+"""Temporary tokens (``GET /v3/token``, protocol §2.3): stateless, HMAC-signed, expiring, single use.
 
 Why stateless: any replica that knows the secret can verify a token without a shared store. The
 token carries its own expiry and session cap. Single use is enforced by remembering the ids of

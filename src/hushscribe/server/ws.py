@@ -180,7 +180,7 @@ class SessionRunner:
                     await asyncio.wait_for(self._close(item[1], item[2]), WRITE_TIMEOUT_S)
                     return
                 await asyncio.wait_for(self.ws.send_text(m.to_json(item)), WRITE_TIMEOUT_S)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 self.stalled = True  # the client stopped reading: drop it (run() frees the session)
                 return
 
@@ -217,7 +217,8 @@ class SessionRunner:
                     msg = await asyncio.wait_for(self.ws.receive(), timeout)
                 else:
                     msg = await self.ws.receive()
-            except asyncio.TimeoutError:
+            except TimeoutError:
+                assert timeout  # only the wait_for branch times out
                 s.receive_inactivity_timeout(timeout)
                 self.flush()
                 return
@@ -242,7 +243,7 @@ class SessionRunner:
             return  # gone during the upgrade
         started = time.monotonic()
         auth = self.state.auth.authenticate(ws.headers.get("authorization"), ws.query_params.get("token"))
-        # A temporary token caps the session (its max_session_duration_seconds, spec §2.3).
+        # A temporary token caps the session (its max_session_duration_seconds, protocol §2.3).
         self.max_session_s = min(cfg.max_session_seconds, auth.max_session_s or cfg.max_session_seconds)
         if not auth.ok:
             await self._reject(m.CLOSE_UNAUTHORIZED, auth.error, "auth")

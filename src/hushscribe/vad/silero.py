@@ -39,8 +39,8 @@ class SileroVadStream:
 
 class SileroVoiceDetector:
     def __init__(self, model_path: str | None = None) -> None:
-        import onnxruntime
-        from faster_whisper.vad import get_assets_path
+        import onnxruntime  # noqa: PLC0415  (heavy: ONNX Runtime's native library, only for the Silero VAD)
+        from faster_whisper.vad import get_assets_path  # noqa: PLC0415  (heavy: faster-whisper imports CTranslate2, ~1 s)
 
         path = model_path or os.path.join(get_assets_path(), "silero_vad_v6.onnx")
         opts = onnxruntime.SessionOptions()
