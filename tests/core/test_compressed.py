@@ -1,4 +1,4 @@
-"""Compressed client audio: raw Opus packets, Ogg Opus cut anywhere, AAC/ADTS (spec §3.3 encodings)."""
+"""Compressed client audio: raw Opus packets, Ogg Opus cut anywhere, AAC/ADTS (protocol §3.3 encodings)."""
 
 from __future__ import annotations
 

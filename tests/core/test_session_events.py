@@ -1,5 +1,5 @@
 """Messages a session sends besides turns: the Warning about parameters with no effect, Heartbeat,
-Silence (spec §5.6, §5.7), and ``language_code`` on English finals. Every message is validated with
+Silence (protocol §5.6, §5.7), and ``language_code`` on English finals. Every message is validated with
 the official Python SDK's own models, as a client would parse it."""
 
 from __future__ import annotations

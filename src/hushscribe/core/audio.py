@@ -37,7 +37,7 @@ def bytes_per_sample(encoding: str) -> int:
 
 
 def chunk_duration_ms(n_bytes: int, encoding: str, sample_rate_hz: int) -> float:
-    """Duration of one PCM client message, as the 50-1000 ms rule (spec §4.1) measures it. Compressed
+    """Duration of one PCM client message, as the 50-1000 ms rule (protocol §4.1) measures it. Compressed
     messages have no duration before decoding (the rule is not applied to them)."""
     return 1000.0 * n_bytes / (bytes_per_sample(encoding) * sample_rate_hz)
 

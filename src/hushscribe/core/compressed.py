@@ -1,7 +1,7 @@
 """Compressed client audio (``opus``, ``ogg_opus``, ``aac``) -> float32 mono samples, incrementally.
 
 Why: browsers (MediaRecorder, WebRTC) and telephony bridges send Opus, and the SDKs offer these three
-encodings (spec §3.3). Each arrives differently: ``opus`` is one raw Opus packet per WebSocket message;
+encodings (protocol §3.3). Each arrives differently: ``opus`` is one raw Opus packet per WebSocket message;
 ``ogg_opus`` is an Ogg byte stream cut anywhere across messages; ``aac`` is an ADTS byte stream cut
 anywhere. :class:`OggPackets` (pure) and FFmpeg's ADTS parser turn the bytes into whole packets, and
 PyAV's decoders (FFmpeg, shipped in the ``av`` wheel) turn the packets into samples. No container is

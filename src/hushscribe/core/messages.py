@@ -119,7 +119,7 @@ def warning(code: int, text: str) -> dict[str, Any]:
 
 
 def heartbeat(audio_received_ms: int, duration_ms: int, max_speech_probability: float) -> dict[str, Any]:
-    """``Heartbeat`` (spec §5.7): integer ms, as the SDK's HeartbeatEvent requires. ``realtime_factor`` is
+    """``Heartbeat`` (protocol §5.7): integer ms, as the SDK's HeartbeatEvent requires. ``realtime_factor`` is
     audio received per wall-clock time (may exceed 1 when a client sends faster than real time)."""
     audio_ms, wall_ms = int(audio_received_ms), int(duration_ms)
     return {
@@ -132,7 +132,7 @@ def heartbeat(audio_received_ms: int, duration_ms: int, max_speech_probability: 
 
 
 def silence(start_ms: int, end_ms: int) -> dict[str, Any]:
-    """``Silence`` (spec §5.7): a stretch of stream audio, in word-timestamp ms, with no turn in it."""
+    """``Silence`` (protocol §5.7): a stretch of stream audio, in word-timestamp ms, with no turn in it."""
     start = int(start_ms)
     return {"type": "Silence", "start_ms": start, "end_ms": max(start, int(end_ms))}
 

@@ -1,14 +1,14 @@
 """Which of the parameters a client sent have no effect on this server, and what it does instead.
 
-Why: every parameter the official SDK can send is accepted (spec §3.1: never fail on them), but some
+Why: every parameter the official SDK can send is accepted (protocol §3.1: never fail on them), but some
 ask for features hushscribe does not have (profanity filter, LLM gateway, webhooks, ...). A client
 cannot tell from the transcript whether ``filter_profanity=true`` did anything, so the session says so
-once, in a ``Warning`` (spec §5.6), listing exactly the parameters it sent that changed nothing.
+once, in a ``Warning`` (protocol §5.6), listing exactly the parameters it sent that changed nothing.
 
 A parameter counts as sent when its value differs from the default: the SDKs send only what the user
 set, and a default value asks for nothing. The reasons here are the ones ``docs/protocol.md`` lists.
 Parameters that AssemblyAI itself ignores for some models (``format_turns`` and the EOT threshold on
-Universal-3 Pro, spec §6.4) behave as there and are not listed: the Warning is about this server.
+Universal-3 Pro, protocol §6.4) behave as there and are not listed: the Warning is about this server.
 """
 
 from __future__ import annotations

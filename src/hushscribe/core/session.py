@@ -58,7 +58,7 @@ class SessionSettings:
     vad_hangover_ms: int = 0  # see turns.TurnConfig.vad_hangover_ms
     candidate_delay_ms: int = 160  # see turns.TurnConfig.candidate_delay_ms
     redacted_audio_max_s: int = 3600  # hushscribe_redact_audio: audio kept per session (memory bound)
-    heartbeat_interval_s: float = 5.0  # session_heartbeat: about every 5 s, as production (spec §5.7)
+    heartbeat_interval_s: float = 5.0  # session_heartbeat: about every 5 s, as production (protocol §5.7)
     silence_interval_ms: int = 1000  # acknowledge_silence: one Silence per second of turn-free audio
 
 
@@ -664,7 +664,7 @@ class SessionProtocol:
                     extra=extra,
                 ).to_dict()
             )
-            if speaker is not None:  # spec §5.3: final words carry the speaker too
+            if speaker is not None:  # protocol §5.3: final words carry the speaker too
                 for w in msg["words"]:
                     w["speaker"] = speaker
             self._out.append(msg)
