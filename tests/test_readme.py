@@ -4,6 +4,7 @@ Python examples run against a local server (scripted engine)."""
 
 from __future__ import annotations
 
+import asyncio
 import glob
 import json
 import os
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from hushscribe.bench.clients import run_livekit_async, run_pipecat
 from hushscribe.cli.main import build_parser
 from hushscribe.engine.fake import FakeEngine
 from tests.server.conftest import API_KEY
@@ -200,3 +202,33 @@ def test_js_sdk_example_is_valid_javascript(tmp_path):
     (tmp_path / "transcribe.mjs").write_text(blocks("js")[0])
     r = subprocess.run([node, "--check", str(tmp_path / "transcribe.mjs")], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.slow
+def test_pipecat_example_runs(live_server):
+    """The README's Pipecat service and VAD, run through the bench's transport-less pipeline."""
+    code = _python_example("AssemblyAISTTService(")
+    code = code.replace("<output of hushscribe dev-key>", API_KEY).replace("ws://127.0.0.1:8765", live_server.host)
+    scope: dict = {}
+    exec(compile(code, "README.md (Pipecat example)", "exec"), scope)
+    pcm = b"".join(_jfk_chunks())
+    run = run_pipecat(live_server.ws_url, API_KEY, pcm, vad=True, pace=4.0, stt=scope["stt"])
+    assert not run.errors and run.terminated
+    assert "Hello world." in [f.text for f in run.finals]
+
+
+@pytest.mark.slow
+def test_livekit_example_runs(live_server):
+    """The README's LiveKit STT, streamed from 20 ms rtc.AudioFrames."""
+    code = _python_example("assemblyai.STT(")
+    code = code.replace("<output of hushscribe dev-key>", API_KEY).replace("ws://127.0.0.1:8765", live_server.host)
+
+    def make_stt(http):
+        scope: dict = {"http": http}
+        exec(compile(code, "README.md (LiveKit example)", "exec"), scope)
+        return scope["stt"]
+
+    run = asyncio.run(run_livekit_async(live_server.ws_url, API_KEY, b"".join(_jfk_chunks()), pace=4.0,
+                                        make_stt=make_stt))
+    assert not run.errors and run.terminated
+    assert "Hello world." in [f.text for f in run.finals]

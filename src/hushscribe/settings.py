@@ -101,6 +101,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Concurrent sessions admitted; more are refused with 3009. 0: 3 per CPU core (measured: a 2-core "
             "box holds 6 real-time streams without falling behind). Size it with 'hushscribe bench stream "
             "--find-capacity'."),
+    Setting("max_decode_backlog_s", 2.0, _float,
+            "Refuse new sessions (3009) while the measured decode backlog -- decodes queued and running, at "
+            "the measured cost of recent decodes, per worker -- exceeds this many seconds: the open sessions' "
+            "finals would already be late. /ready answers 503 meanwhile. 0: off (the session count alone)."),
     Setting("max_sessions_per_key", 0, int,
             "Concurrent sessions one API key may hold (temporary tokens count against the key that minted "
             "them); more are refused with 3009. 0: no per-key limit."),
@@ -122,8 +126,10 @@ SETTINGS: tuple[Setting, ...] = (
             "VAD silence not counted towards min_turn_silence/max_turn_silence. 0: silence counts from the "
             "VAD's end of speech, which already trails the true end by ~65 ms (median on the labelled calls)."),
     Setting("candidate_delay_ms", 160, int,
-            "Pause after which a turn is decoded speculatively, so its final is ready when the silence "
-            "rule ends the turn. Earlier: lower latency, more decodes (~+26 % at 96 ms on the calls)."),
+            "Quiet (VAD below the speech threshold; capped at min_turn_silence) after which a turn is decoded "
+            "speculatively, so that its final is ready when ForceEndpoint or the silence rule ends the turn. "
+            "Earlier: lower latency, more decodes thrown away (96 ms: 21 % of them on the calls with "
+            "ForceEndpoint at a client's VAD stop, u3-rt-pro; docs/performance.md)."),
     Setting("defer_candidates_when_busy", True, _bool,
             "While finals wait for the decoder, start a turn's speculative decode only once its silence "
             "could end it: fewer decodes thrown away when speech resumes, at some latency, only under load."),
@@ -185,6 +191,7 @@ class ServerConfig:
     home: str = str(Path.home() / ".config" / "hushscribe")
     max_session_seconds: int = 10800
     max_sessions: int = 0
+    max_decode_backlog_s: float = 2.0
     max_sessions_per_key: int = 0
     max_audio_rate: float = 0.0
     audio_rate_burst_s: float = 10.0

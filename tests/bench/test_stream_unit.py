@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import random
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from websockets.exceptions import ConnectionClosedOK
 
 from hushscribe.bench import stream as bs
 from hushscribe.bench.corpus import Call, CallTurn
@@ -330,3 +332,91 @@ def test_bench_subparsers_accept_another_benchmark():
     other.set_defaults(func=lambda a: 0)
     assert p.parse_args(["bench", "another"]).bench_command == "another"
     assert p.parse_args(["bench", "pii"]).bench_command == "pii"  # the PII benchmark is registered
+
+
+# ---------------------------------------------------------------------------------------------
+# --client-vad: Pipecat's VAD state machine and its TTFS
+# ---------------------------------------------------------------------------------------------
+
+F = bs.VAD_FRAME_MS  # 32 ms
+
+
+def test_pipecat_vad_needs_start_and_stop_frames():
+    # round(0.2 s / 32 ms) = 6 frames to start and to stop.
+    probs = [0.0] * 3 + [0.9] * 5 + [0.0] * 3 + [0.9] * 10 + [0.5] * 5 + [0.9] + [0.1] * 6 + [0.0] * 4
+    segs = bs.pipecat_vad_segments(probs, confidence=0.7, start_secs=0.2, stop_secs=0.2)
+    # 5 speaking frames are not enough; the 10-frame run starts at frame 11; the 5 quiet frames
+    # (0.5 < 0.7) do not stop it; the 6 quiet frames after frame 26 do, at the end of frame 32.
+    assert segs == [bs.VadSegment(11 * F, 33 * F)]
+
+
+def test_pipecat_vad_open_segment_at_the_end_has_no_stop():
+    assert bs.pipecat_vad_segments([0.9] * 20 + [0.1] * 3) == []
+    stop_8 = bs.pipecat_vad_segments([0.9] * 8 + [0.1] * 30, stop_secs=0.8)
+    assert stop_8 == [bs.VadSegment(0, (8 + 25) * F)]  # round(0.8 / 0.032) = 25 quiet frames
+
+
+def test_client_vad_rows_compute_pipecat_ttfs_from_the_force_endpoint():
+    segs = [bs.VadSegment(1000, 3200), bs.VadSegment(5000, 7200), bs.VadSegment(9000, 9500)]
+    force_at = {0: 10.0, 1: 20.0}  # the last segment was still open at the end: no ForceEndpoint
+    obs = [turn(0, 10.3, [(1100, 2900)]), turn(1, 19.9, [(5100, 6000)]), turn(2, 20.1, [(6100, 6900)]),
+           turn(3, None, [(9000, 9400)])]
+    rows = bs.client_vad_rows(obs, segs, force_at, stop_secs=0.2)
+    assert [r["segment"] for r in rows] == [0, 1]
+    assert rows[0]["ttfs_ms"] == pytest.approx(500.0) and rows[0]["force_to_final_ms"] == pytest.approx(300.0)
+    # Two finals in segment 1: TTFS counts from the last one.
+    assert rows[1]["finals"] == 2 and rows[1]["ttfs_ms"] == pytest.approx(300.0)
+    s = bs.client_vad_summary(rows + [{"ttfs_ms": None, "force_to_final_ms": None}], 0.2)
+    assert s["forced_segments"] == 3 and s["answered"] == 2 and s["finals_before_force"] == 0
+    assert s["ttfs_ms"]["p50"] == pytest.approx(400.0)
+    early = bs.client_vad_rows([turn(0, 9.9, [(1100, 2900)])], segs[:1], {0: 10.0}, stop_secs=0.2)
+    assert bs.client_vad_summary(early, 0.2)["finals_before_force"] == 1
+
+
+def test_gate_uses_pipecat_ttfs_in_a_client_vad_run():
+    s = {"ttfs_ms": {"p95": 2000.0}, "fell_behind": 0, "refused": 0, "client_vad": {"ttfs_ms": {"p95": 700.0}}}
+    assert bs.passes_gate(s, 800) and not bs.passes_gate({**s, "client_vad": None}, 800)
+
+
+def test_terminate_and_wait_survives_a_closed_connection():
+    """The server may close first; Terminate then raises ConnectionClosed, which must be caught."""
+
+    class Closed:
+        async def send(self, _):
+            raise ConnectionClosedOK(None, None)
+
+    async def main():
+        receiver = asyncio.get_running_loop().create_future()  # still receiving: Terminate is sent
+        asyncio.get_running_loop().call_soon(receiver.set_result, None)
+        return await bs.terminate_and_wait(Closed(), receiver, 1)
+
+    assert asyncio.run(main()) is True
+
+
+def test_server_stages_from_two_metric_scrapes():
+    before = bs.parse_metrics("""# HELP x
+hushscribe_decode_seconds_sum{kind="final"} 1.0
+hushscribe_decode_seconds_count{kind="final"} 2.0
+hushscribe_force_endpoint_final_seconds_sum 0.0
+hushscribe_force_endpoint_final_seconds_count 0.0
+hushscribe_speculative_decodes_total{outcome="requested"} 4.0
+""")
+    after = bs.parse_metrics("""hushscribe_decode_seconds_sum{kind="final"} 2.2
+hushscribe_decode_seconds_count{kind="final"} 5.0
+hushscribe_force_endpoint_final_seconds_sum 0.9
+hushscribe_force_endpoint_final_seconds_count 3.0
+hushscribe_speculative_decodes_total{outcome="requested"} 14.0
+hushscribe_speculative_decodes_total{outcome="final"} 6.0
+hushscribe_speculative_decodes_total{outcome="partial"} 1.0
+hushscribe_sessions_refused_total{reason="decode_backlog"} 2.0
+""")
+    st = bs.server_stages(before, after)
+    assert st["decode_final"] == {"n": 3, "mean_ms": 400.0}
+    assert st["force_endpoint_to_final"] == {"n": 3, "mean_ms": 300.0}
+    assert st["decode_queue_wait_final"] == {"n": 0, "mean_ms": None}
+    assert st["speculative"] == {"requested": 10, "final": 6, "partial": 1, "thrown_away": 3,
+                                 "thrown_away_share": 0.3}
+    assert st["refused_by_reason"] == {"decode_backlog": 2}
+    assert bs.server_stages(None, after) is None
+    assert bs.metrics_url("ws://127.0.0.1:9/v3/ws") == "http://127.0.0.1:9/metrics"
+    assert bs.metrics_url("wss://h/stt/v3/ws") == "https://h/stt/metrics"

@@ -503,6 +503,48 @@ def test_force_endpoint_in_pause_reuses_candidate():
     assert final["transcript"] == "so and"
 
 
+def test_force_endpoint_latency_runs_from_its_arrival_to_the_final():
+    """The server's own share of Pipecat's TTFS: ForceEndpoint arrival -> its turn's final, on the
+    session clock. The candidate is still decoding when the ForceEndpoint comes; the final is that
+    candidate, sent the moment it arrives."""
+    probs = pattern(("s", 10), ("v", 30), ("s", 60))
+    clock = FakeClock()
+    s = make_session(probs, clock=clock, include_partial_turns="false")
+    d = Driver(s, script=lambda r: "so and", auto=False)
+    d.frames(10 + 30 + 7)  # 224 ms of pause: the candidate was requested at 160 ms, not answered
+    (cand,) = d.pending.values()
+    assert s.is_speculative(cand.job_id) and s.promotions_to_report() == []
+    clock.t += 1.0
+    d.text('{"type":"ForceEndpoint"}')
+    assert d.finals() == [] and s.force_latencies_to_report() == []
+    # Its turn has ended: the decode now carries a final on the latency path.
+    assert s.promotions_to_report() == [cand.job_id] and s.promotions_to_report() == []
+    clock.t += 0.25
+    d.answer(cand.job_id)
+    (final,) = d.finals()
+    assert final["transcript"] == "so and" and len(d.requests) == 1  # the candidate is the final
+    assert s.force_latencies_to_report() == [pytest.approx(0.25)]
+    assert s.force_latencies_to_report() == []  # reported once
+    assert s.speculative == {"requested": 1, "final": 1, "partial": 0}
+
+
+def test_force_endpoint_on_an_ended_turn_reports_no_latency():
+    s = make_session(ONE_TURN, include_partial_turns="false")
+    d = Driver(s).frames(len(ONE_TURN))
+    d.text('{"type":"ForceEndpoint"}')
+    assert len(d.finals()) == 1 and s.force_latencies_to_report() == []
+
+
+def test_speculative_decodes_thrown_away_or_shown_as_partials_are_counted():
+    # Two pauses of 224 ms (a candidate each, speech resumes), then the end of the turn.
+    probs = pattern(("s", 10), ("v", 20), ("s", 7), ("v", 20), ("s", 7), ("v", 20), ("s", 60))
+    for partials, shown in (("false", 0), ("true", 2)):
+        s = make_session(probs, include_partial_turns=partials)
+        Driver(s, script=growing_script()).frames(len(probs))
+        assert s.speculative["requested"] == 3 and s.speculative["final"] == 1
+        assert s.speculative["partial"] == shown
+
+
 def test_force_endpoint_then_continue_same_session():
     probs = pattern(("s", 5), ("v", 30)) * 3 + pattern(("s", 60))
     s = make_session(probs, include_partial_turns="false")
@@ -1094,3 +1136,19 @@ def test_backlog_counts_audio_waiting_behind_a_pending_decision():
     d.settle()
     d.text('{"type":"Terminate"}')
     assert s.backlog_ms == 0 and s.close == (1000, "Session Ended")
+
+
+def test_a_candidate_shown_as_a_partial_restarts_the_partial_cadence():
+    """Cheaper partials: the speculative decode of a pause doubles as the partial, so the next
+    partial decode comes a full ``partial_interval_ms`` of audio after it, not at the old cadence."""
+    # 700 ms of speech, a 224 ms pause (candidate at 160 ms, shown as a partial), 900 ms of speech.
+    probs = pattern(("s", 10), ("v", 22), ("s", 7), ("v", 28), ("s", 60))
+    s = make_session(probs)
+    d = Driver(s, script=growing_script()).frames(len(probs))
+    partial_reqs = [r for r in d.requests if r.kind == "partial"]
+    cands = [r for r in d.requests if r.kind == "final"]
+    first_cand_end = cands[0].offset_ms + cands[0].duration_ms
+    assert s.speculative["partial"] == 1 and len(d.partials()) >= 1
+    # Without the restart a partial would be due 1000 ms after the turn start (at 1000 ms of turn audio,
+    # ~0.6 s into the second run of speech); with it, none before first_cand_end + 1000 ms.
+    assert all(r.offset_ms + r.duration_ms >= first_cand_end + 1000 for r in partial_reqs)

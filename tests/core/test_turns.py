@@ -278,21 +278,60 @@ def test_on_candidate_when_idle_is_ignored():
 def test_release_hysteresis():
     s = Sim()  # vad 0.4, release 0.25
     s.start_turn()
-    # Between release and threshold: speech stays speech.
-    assert s.frames(0.3, 20) == []
-    assert s.m.state == "speech"
-    # Below release: pause.
+    # Between release and threshold: speech stays speech for the turn rules (no pause, no end) ...
+    acts = s.frames(0.3, 20)
+    assert s.m.state == "speech" and s.m.pause_ms == 0 and not of(acts, EndTurn)
+    # ... but it is quiet: the speculative decode came after 160 ms of it, once.
+    assert [(a.kind, a.upto_ms) for a in of(acts, RequestDecode)] == [("candidate", s.now - 15 * FRAME_MS)]
+    # Below release: pause; the candidate of the quiet before it stays current.
+    cand = s.m.candidate_id
     s.frame(0.2)
-    assert s.m.state == "pause"
+    assert s.m.state == "pause" and s.m.candidate_id == cand
     # Between release and threshold in a pause: still a pause (pause time keeps running).
     pause_before = s.m.pause_ms
     acts = s.frames(0.3, 4)
     assert s.m.state == "pause"
     assert s.m.pause_ms == pause_before + 4 * FRAME_MS
-    assert of(acts, RequestDecode)  # the candidate still came at 160 ms
-    # At the threshold: speech again.
+    assert not of(acts, RequestDecode)  # one candidate per quiet stretch
+    # At the threshold: speech again, and the candidate is stale.
     s.frame(0.4)
-    assert s.m.state == "speech"
+    assert s.m.state == "speech" and s.m.candidate_id is None
+
+
+def test_quiet_below_threshold_starts_the_speculative_decode_before_the_pause():
+    """A ForceEndpoint often comes while Silero is still between release and threshold (a soft
+    ending): the speculative decode started on that quiet is the final, no fresh decode needed."""
+    s = Sim()
+    s.start_turn()
+    acts = s.frames(0.35, 5)  # 160 ms below the threshold, above release: still "speech"
+    (cand,) = of(acts, RequestDecode)
+    assert cand.kind == "candidate" and s.m.state == "speech"
+    assert s.m.on_candidate(cand.decode_id, 0.99, s.now) == []  # no pause yet: no semantic end
+    s.frames(0.35, 2)
+    acts = s.m.force_end(s.now)
+    assert acts == [EndTurn(cand.decode_id, s.now, "forced")]  # the candidate, no second decode
+
+
+def test_speech_after_quiet_makes_the_early_candidate_stale():
+    s = Sim()
+    s.start_turn()
+    (cand,) = of(s.frames(0.35, 5), RequestDecode)
+    s.frame(SP)
+    assert s.m.candidate_id is None
+    assert s.m.on_candidate(cand.decode_id, 0.99, s.now) == []
+    acts = s.m.force_end(s.now)
+    assert [type(a) for a in acts] == [RequestDecode, EndTurn] and acts[0].kind == "final"
+
+
+def test_a_confident_early_candidate_ends_the_turn_at_min_silence():
+    s = Sim(min_turn_silence_ms=400)
+    s.start_turn()
+    (cand,) = of(s.frames(0.35, 5), RequestDecode)
+    assert s.m.on_candidate(cand.decode_id, 0.99, s.now) == []
+    acts = s.until(SI, lambda a: bool(of(a, EndTurn)))
+    (end,) = of(acts, EndTurn)
+    assert end.decode_id == cand.decode_id and end.reason == "semantic"
+    assert not of(acts, RequestDecode)  # no second decode
 
 
 # ---------------------------------------------------------------------------------------------

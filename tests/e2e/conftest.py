@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from assemblyai.streaming.v3 import StreamingClient, StreamingClientOptions, StreamingEvents, StreamingParameters
 
+from hushscribe.bench.clients import excerpt, join_clips, load_items
+from hushscribe.bench.clients import run_sdk as run_sdk_paced
 from hushscribe.bench.corpus import default_audio_dir
 from hushscribe.bench.keyterms import espeak_binary
 from hushscribe.server.app import create_app
@@ -84,3 +86,25 @@ def run_sdk(server: LiveServer, pcm: bytes, *, chunk_ms: int = 100, terminate_ti
     client.stream(pcm[i : i + step] for i in range(0, len(pcm), step))
     client.disconnect(terminate=True)
     return run
+
+
+# -- voice-agent clients (issue 13): the same recordings for Pipecat, LiveKit and the SDK baseline ----------
+
+@pytest.fixture(scope="session")
+def call_excerpt(audio_dir):
+    """call_dev_03's first two labelled turns (12 s): an identity check and a social security number spoken
+    with pauses, the digits that 100 ms silences cut into fragments."""
+    call = next(i for i in load_items(audio_dir, clips=0) if i.id == "call_dev_03")
+    return excerpt(call, 11000)
+
+
+@pytest.fixture(scope="session")
+def clips_without_keyterms(audio_dir):
+    """Three real clips in one session (22 s, 3 turns), none of which says 'Hester Prynne' or 'movable'."""
+    return join_clips(load_items(audio_dir, calls=0, clip_ids=("jfk", "austen_0880", "austen_0890")))
+
+
+@pytest.fixture(scope="session")
+def sdk_baseline(real_server, call_excerpt):
+    """The official SDK at server defaults on the call excerpt, at real time: what the frameworks are held to."""
+    return run_sdk_paced(real_server.ws_url, E2E_KEY, call_excerpt.pcm)

@@ -46,6 +46,35 @@ def test_spawned_two_stream_run_reports_every_field(audio_dir, tmp_path, capsys)
     assert "TTFS (ms)" in printed and "first partial" in printed
 
 
+def test_spawned_client_vad_run_reports_pipecat_ttfs(audio_dir, tmp_path, capsys):
+    """``--client-vad``, 2 streams in real time (about 12 s each, twice: first without ForceEndpoint):
+    each client's Silero VAD sends ForceEndpoint at VAD stop, and the report carries Pipecat's TTFS,
+    ForceEndpoint -> final, and the natural end-of-turn TTFS beside them, with server CPU and RSS."""
+    out = tmp_path / "bench.json"
+    rc = main(["bench", "stream", "--spawn", "--clips", str(audio_dir / "calls"), "--limit", "2", "--streams", "2",
+               "--client-vad", "--speech-model", "u3-rt-pro", "--redact-pii", "--duration-s", "12",
+               "--stagger-s", "0.5", "--json", str(out)])
+    assert rc == 0
+    report = json.loads(out.read_text())
+    s = report["summary"]
+    assert s["streams"] == 2 and s["refused"] == 0 and s["streams_with_errors"] == 0
+    assert report["config"]["client_vad"] is True and report["config"]["vad_stop_secs"] == 0.2
+    cv = s["client_vad"]
+    assert cv["stop_secs"] == 0.2 and cv["forced_segments"] >= 2
+    assert cv["answered"] >= 0.8 * cv["forced_segments"]
+    for name in ("ttfs_ms", "force_to_final_ms"):
+        assert cv[name]["n"] == cv["answered"] and cv[name]["p50"] is not None, name
+    # Pipecat's TTFS counts from VAD stop - 0.2 s, so it is ForceEndpoint -> final plus 200 ms.
+    rows = [r for st in report["streams"] for r in st["client_vad"] if r["ttfs_ms"] is not None]
+    assert rows and all(abs(r["ttfs_ms"] - r["force_to_final_ms"] - 200) < 1 for r in rows)
+    natural = report["natural"]
+    assert natural["streams"] == 2 and natural["ttfs_ms"]["n"] > 0 and "client_vad" not in natural
+    assert s["server"]["cpu_seconds"] > 0 and s["server"]["peak_rss_mb"] > 100
+    assert natural["server"]["cpu_seconds"] > 0
+    printed = capsys.readouterr().out
+    assert "TTFS Pipecat 0.2 s" in printed and "ForceEndpoint->final" in printed and "TTFS natural" in printed
+
+
 def test_spawned_replicas_behind_nginx(audio_dir, tmp_path, capsys):
     """``--spawn --replicas 2``: Redis, two replicas and nginx (deploy/nginx.conf); the streams go
     through nginx, the report sums both replicas' CPU and RSS, and both drain and exit 0."""

@@ -6,10 +6,11 @@ import asyncio
 import threading
 
 import numpy as np
+import pytest
 
 from hushscribe.core.ports import DecodeRequest, DecodeResult
 from hushscribe.engine.fake import FakeEngine
-from hushscribe.scheduler import InferenceScheduler
+from hushscribe.scheduler import DEFAULT_DECODE_S, InferenceScheduler, partial_is_stale, smoothed_cost
 
 
 def req(job_id: int, kind: str) -> DecodeRequest:
@@ -20,9 +21,44 @@ def run(coro):
     return asyncio.run(coro)
 
 
+class GatedEngine(FakeEngine):
+    """A fake engine whose calls wait for ``open()``: tests know exactly what is running and what
+    is queued, without sleeping."""
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.gate = threading.Event()
+        self._started = threading.Semaphore(0)
+
+    def open(self) -> None:
+        self.gate.set()
+
+    async def started(self) -> None:
+        """Wait until one more engine call has begun (a worker took a request)."""
+        assert await asyncio.to_thread(self._started.acquire, True, 5), "no engine call started"
+
+    def transcribe(self, request):
+        self._started.release()
+        assert self.gate.wait(5)
+        return super().transcribe(request)
+
+    def transcribe_batch(self, requests):
+        self._started.release()
+        assert self.gate.wait(5)
+        return super().transcribe_batch(requests)
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def test_finals_run_before_queued_partials():
     async def main():
-        engine = FakeEngine(latency_s=0.05)
+        engine = GatedEngine()
         sched = InferenceScheduler(engine, workers=1, max_partial_wait_s=10)
         await sched.start()
         done: list[tuple[int, str]] = []
@@ -34,9 +70,10 @@ def test_finals_run_before_queued_partials():
                 finished.set()
 
         sched.submit(req(1, "partial"), cb)  # starts at once: the worker is idle
-        await asyncio.sleep(0.01)
+        await engine.started()
         for i, kind in ((2, "partial"), (3, "partial"), (4, "final"), (5, "final")):
             sched.submit(req(i, kind), cb)
+        engine.open()
         await asyncio.wait_for(finished.wait(), 5)
         await sched.stop()
         return done
@@ -47,8 +84,9 @@ def test_finals_run_before_queued_partials():
 
 def test_late_partials_are_skipped_not_run():
     async def main():
-        engine = FakeEngine(latency_s=0.2)
-        sched = InferenceScheduler(engine, workers=1, max_partial_wait_s=0.1)
+        engine = GatedEngine()
+        clock = FakeClock()
+        sched = InferenceScheduler(engine, workers=1, max_partial_wait_s=0.1, clock=clock)
         await sched.start()
         results = {}
         finished = asyncio.Event()
@@ -59,9 +97,11 @@ def test_late_partials_are_skipped_not_run():
                 finished.set()
 
         sched.submit(req(1, "final"), cb)
-        await asyncio.sleep(0.01)
+        await engine.started()
         sched.submit(req(2, "partial"), cb)  # waits 0.2 s behind the final: too late
         sched.submit(req(3, "final"), cb)
+        clock.now = 0.2
+        engine.open()
         await asyncio.wait_for(finished.wait(), 5)
         await sched.stop()
         return results, engine, sched
@@ -139,7 +179,7 @@ def test_batching_groups_queued_finals_of_several_sessions():
     call (at most max_batch); partials are never batched and still run after the finals."""
 
     async def main():
-        engine = FakeEngine(latency_s=0.1, max_batch=3)
+        engine = GatedEngine(max_batch=3)
         sched = InferenceScheduler(engine, workers=1, max_partial_wait_s=10)
         await sched.start()
         done: list[int] = []
@@ -152,9 +192,10 @@ def test_batching_groups_queued_finals_of_several_sessions():
                 finished.set()
 
         sched.submit(req(1, "final"), cb)  # runs alone: nothing else is queued yet
-        await asyncio.sleep(0.02)
+        await engine.started()
         for i, kind in ((2, "partial"), (3, "final"), (4, "final"), (5, "final"), (6, "final"), (7, "partial")):
             sched.submit(req(i, kind), cb)
+        engine.open()
         await asyncio.wait_for(finished.wait(), 5)
         await sched.stop()
         return engine, sched, done
@@ -167,7 +208,7 @@ def test_batching_groups_queued_finals_of_several_sessions():
 
 def test_a_failed_batch_reaches_every_session_in_it():
     async def main():
-        engine = FakeEngine(latency_s=0.05, max_batch=4, fail=lambda r: r.job_id == 3)
+        engine = GatedEngine(max_batch=4, fail=lambda r: r.job_id == 3)
         sched = InferenceScheduler(engine, workers=1)
         await sched.start()
         errors: dict[int, str | None] = {}
@@ -179,9 +220,10 @@ def test_a_failed_batch_reaches_every_session_in_it():
                 finished.set()
 
         sched.submit(req(1, "final"), cb)
-        await asyncio.sleep(0.01)
+        await engine.started()
         sched.submit(req(2, "final"), cb)
         sched.submit(req(3, "final"), cb)
+        engine.open()
         await asyncio.wait_for(finished.wait(), 5)
         await sched.stop()
         return errors
@@ -199,7 +241,7 @@ def test_engines_without_a_batched_call_decode_one_by_one():
 
 def test_backed_up_while_finals_wait_for_a_worker():
     async def main():
-        engine = FakeEngine(latency_s=0.1)
+        engine = GatedEngine()
         sched = InferenceScheduler(engine, workers=1)
         await sched.start()
         seen = []
@@ -211,15 +253,105 @@ def test_backed_up_while_finals_wait_for_a_worker():
 
         assert not sched.backed_up
         sched.submit(req(1, "final"), cb)
-        await asyncio.sleep(0.02)  # 1 runs: nothing waits
+        await engine.started()  # 1 runs: nothing waits
         seen.append(sched.backed_up)
         sched.submit(req(2, "partial"), cb)
         seen.append(sched.backed_up)  # a waiting partial is not a backlog of finals
         sched.submit(req(3, "final"), cb)
         seen.append(sched.backed_up)
+        engine.open()
         await asyncio.wait_for(done.wait(), 5)
         seen.append(sched.backed_up)
         await sched.stop()
         return seen
 
     assert run(main()) == [False, False, True, False]
+
+
+@pytest.mark.parametrize("kind, waited, stale", [
+    ("partial", 0.05, False), ("partial", 0.1, False), ("partial", 0.11, True), ("final", 30.0, False),
+])
+def test_staleness_is_decided_from_the_given_times(kind, waited, stale):
+    assert partial_is_stale(kind, 100.0, 100.0 + waited, 0.1) is stale
+
+
+def test_smoothed_cost_starts_at_the_first_sample_and_moves_towards_new_ones():
+    assert smoothed_cost(None, 0.4) == 0.4
+    assert smoothed_cost(0.4, 0.9, weight=0.2) == pytest.approx(0.5)
+
+
+def test_backlog_counts_queued_and_running_decodes_and_queue_wait_uses_the_clock():
+    async def main():
+        engine = GatedEngine()
+        clock = FakeClock()
+        sched = InferenceScheduler(engine, workers=1, max_partial_wait_s=10, clock=clock)
+        waits: dict[int, float] = {}
+        sched.on_wait = lambda r, w: waits.__setitem__(r.job_id, w)
+        await sched.start()
+        finished = asyncio.Event()
+        done: list[int] = []
+
+        def cb(r, result, error):
+            done.append(r.job_id)
+            if len(done) == 4:
+                finished.set()
+
+        empty = sched.backlog_s
+        sched.submit(req(1, "final"), cb)
+        await engine.started()
+        running_only = sched.backlog_s
+        for i in (2, 3):
+            sched.submit(req(i, "final"), cb)
+        sched.submit(req(4, "partial"), cb)
+        queued = sched.backlog_s
+        clock.now = 0.3
+        engine.open()
+        await asyncio.wait_for(finished.wait(), 5)
+        after = sched.backlog_s
+        await sched.stop()
+        return empty, running_only, queued, after, waits, sched
+
+    empty, running_only, queued, after, waits, sched = run(main())
+    assert empty == 0.0 and after == 0.0
+    assert running_only == pytest.approx(DEFAULT_DECODE_S / 2)  # nothing measured yet: the default cost
+    assert queued == pytest.approx(DEFAULT_DECODE_S / 2 + 3 * DEFAULT_DECODE_S)
+    assert waits == {1: 0.0, 2: pytest.approx(0.3), 3: pytest.approx(0.3), 4: pytest.approx(0.3)}
+    assert sched.stats.queue_wait_s == pytest.approx(0.9)
+
+
+def test_ended_turns_finals_run_before_speculative_ones_and_promotion_moves_one_up():
+    async def main():
+        engine = GatedEngine()
+        sched = InferenceScheduler(engine, workers=1, max_partial_wait_s=10)
+        await sched.start()
+        done: list[int] = []
+        finished = asyncio.Event()
+
+        def cb(r, result, error):
+            done.append(r.job_id)
+            if len(done) == 6:
+                finished.set()
+
+        sched.submit(req(1, "final"), cb)  # runs at once
+        await engine.started()
+        spec = {i: req(i, "final") for i in (2, 3)}
+        sched.submit(req(6, "partial"), cb)
+        sched.submit(spec[2], cb, speculative=True)
+        sched.submit(spec[3], cb, speculative=True)
+        sched.submit(req(4, "final"), cb)
+        sched.submit(req(5, "final"), cb)
+        depth_before = sched.queue_depth
+        promoted = sched.promote(spec[3])  # its turn ended while it waited
+        depth_after = sched.queue_depth
+        again = sched.promote(spec[3])
+        engine.open()
+        await asyncio.wait_for(finished.wait(), 5)
+        late = sched.promote(spec[2])  # already ran
+        await sched.stop()
+        return done, promoted, again, late, depth_before, depth_after
+
+    done, promoted, again, late, depth_before, depth_after = run(main())
+    # 3 joined the ended turns' finals in its submission order (it was queued before 4 and 5).
+    assert done == [1, 3, 4, 5, 2, 6]
+    assert promoted and not again and not late
+    assert depth_before == depth_after == 5  # the superseded copy is not counted

@@ -705,7 +705,8 @@ def test_ready_after_startup_counts_sessions(client):
     r = client.get("/ready")
     assert r.status_code == 200
     limit = 3 * len(os.sched_getaffinity(0))  # the default: 3 per core
-    assert r.json() == {"ready": True, "active_sessions": 0, "max_sessions": limit, "free_slots": limit}
+    assert r.json() == {"ready": True, "active_sessions": 0, "max_sessions": limit, "free_slots": limit,
+                        "decode_backlog_s": 0.0}
     with client.websocket_connect(URL, headers=auth()) as ws:
         begin(ws)
         assert client.get("/ready").json()["active_sessions"] == 1

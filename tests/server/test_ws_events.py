@@ -12,7 +12,6 @@ from assemblyai.streaming.v3 import models as sdk_models
 from assemblyai.streaming.v3.models import Encoding
 
 from hushscribe.bench.codecs import cut, ogg_opus, to_48k
-from hushscribe.server import app as app_module
 from hushscribe.speakers.encoder import weights_path
 
 from .conftest import API_KEY, auth, chunks, drain, send_audio, terminate, utterance
@@ -62,19 +61,6 @@ def test_sdk_streams_ogg_opus_without_sample_rate(live_server):
     assert errors == []
     assert [f.transcript for f in finals] == ["hello world"]
     assert client.raw[-1] == {**client.raw[-1], "type": "Termination", "audio_duration_seconds": 2}
-
-
-def test_speaker_labels_without_the_weights_are_refused_with_3006(make_client, monkeypatch):
-    monkeypatch.setattr(app_module, "load_encoder", lambda: None)
-    client = make_client()
-    with client.websocket_connect("/v3/ws?sample_rate=16000&speaker_labels=true", headers=auth()) as ws:
-        messages, close = drain(ws)
-    assert [m["type"] for m in messages] == ["Error"] and close["code"] == 3006
-    assert messages[0]["error"].startswith("User Input Validation Error: Invalid 'speaker_labels': speaker labelling "
-                                           "is not installed")
-    assert "scripts/install-speakers" in messages[0]["error"]
-    with client.websocket_connect("/v3/ws?sample_rate=16000", headers=auth()) as ws:  # others are served
-        assert ws.receive_json()["type"] == "Begin"
 
 
 @pytest.mark.skipif(weights_path() is None, reason="speaker weights not installed (scripts/install-speakers)")

@@ -35,11 +35,12 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import websockets
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
@@ -53,6 +54,7 @@ RATE = 16000
 BYTES_PER_MS = RATE * 2 // 1000
 MERGE_TOLERANCE_MS = 150  # a final "covers" another labelled turn when it overlaps it by more than this
 NEAREST_MATCH_MS = 1000  # a final that overlaps no labelled turn still matches one this close to it
+FORCE_ENDPOINT = '{"type":"ForceEndpoint"}'
 
 
 # ---------------------------------------------------------------------------------------------
@@ -78,6 +80,12 @@ class BenchConfig:
     drain_timeout_s: float = 60.0  # how long to wait for Termination at all before giving up
     connect_timeout_s: float = 10.0
     begin_timeout_s: float = 10.0
+    # --client-vad: the client runs Silero VAD the way Pipecat does and sends ForceEndpoint at VAD stop
+    client_vad: bool = False
+    vad_stop_secs: float = 0.2  # Pipecat's stt-benchmark setting (VADParams default: 0.8)
+    vad_start_secs: float = 0.2
+    vad_confidence: float = 0.7
+    extra_query: tuple[tuple[str, str], ...] = ()  # more connection parameters (e.g. min_turn_silence)
 
     def query(self) -> dict[str, Any]:
         """Connection parameters, encoded as the Python SDK encodes them (``urlencode`` of Python
@@ -88,6 +96,7 @@ class BenchConfig:
             "format_turns": False,
             "include_partial_turns": self.partials,
             "redact_pii": self.redact_pii,
+            **dict(self.extra_query),
         }
 
     def ws_url(self) -> str:
@@ -427,6 +436,124 @@ def corpus_wer_or_none(refs: Sequence[str], hyps: Sequence[str]) -> float | None
 
 
 # ---------------------------------------------------------------------------------------------
+# Client-side VAD, Pipecat's way (--client-vad)
+# ---------------------------------------------------------------------------------------------
+
+VAD_FRAME_SAMPLES = 512  # Silero's frame at 16 kHz, as Pipecat's SileroVADAnalyzer feeds it
+VAD_FRAME_MS = VAD_FRAME_SAMPLES * 1000 / RATE  # 32 ms
+
+
+@dataclass(frozen=True)
+class VadSegment:
+    """One stretch of speech as Pipecat's ``VADAnalyzer`` decides it, in stream audio time.
+    ``start_ms``: start of its first speaking frame; ``stop_ms``: end of the frame at which the
+    analyzer decided the user stopped (``stop_secs`` of quiet frames after the last speaking one),
+    i.e. when a Pipecat client sends ``ForceEndpoint``."""
+
+    start_ms: float
+    stop_ms: float
+
+
+def pipecat_vad_segments(probs: Sequence[float], *, confidence: float = 0.7, start_secs: float = 0.2,
+                         stop_secs: float = 0.2, frame_ms: float = VAD_FRAME_MS) -> list[VadSegment]:
+    """Pipecat's VAD state machine (QUIET -> STARTING -> SPEAKING -> STOPPING -> QUIET) over one
+    Silero probability per frame: a frame is speech when its probability >= ``confidence``; speech
+    starts after ``round(start_secs / frame)`` speaking frames in a row and stops after
+    ``round(stop_secs / frame)`` quiet ones. Pipecat also requires a minimum smoothed volume; the
+    recordings here are level, so that test is left out. A segment still open at the end of the
+    audio has no stop (the client ends it with Terminate) and is not returned."""
+    start_frames = max(1, round(start_secs * 1000 / frame_ms))
+    stop_frames = max(1, round(stop_secs * 1000 / frame_ms))
+    state, count, seg_start = "quiet", 0, 0
+    out: list[VadSegment] = []
+    for i, p in enumerate(probs):
+        speaking = p >= confidence
+        if state == "quiet":
+            if speaking:
+                state, count, seg_start = "starting", 1, i
+        elif state == "starting":
+            if speaking:
+                count += 1
+            else:
+                state, count = "quiet", 0
+        elif state == "speaking":
+            if not speaking:
+                state, count = "stopping", 1
+        elif speaking:  # stopping
+            state, count = "speaking", 0
+        else:
+            count += 1
+        if state == "starting" and count >= start_frames:
+            state, count = "speaking", 0
+        elif state == "stopping" and count >= stop_frames:
+            out.append(VadSegment(seg_start * frame_ms, (i + 1) * frame_ms))
+            state, count = "quiet", 0
+    return out
+
+
+def silero_probabilities(pcm: bytes) -> list[float]:
+    """Silero speech probability of every 32 ms frame of 16 kHz s16le audio, with the bundled model
+    streamed exactly as the server streams it (one probability per frame, state carried)."""
+    from ..vad.silero import SileroVoiceDetector  # noqa: PLC0415  (onnxruntime: only --client-vad needs it)
+
+    x = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0
+    n = len(x) // VAD_FRAME_SAMPLES
+    stream = SileroVoiceDetector().new_stream()
+    frames = x[: n * VAD_FRAME_SAMPLES].reshape(n, VAD_FRAME_SAMPLES)
+    probs: list[float] = []
+    for a in range(0, n, 1024):
+        probs.extend(float(v) for v in stream.process(frames[a : a + 1024]))
+    return probs
+
+
+def client_vad_rows(obs: Sequence[TurnObs], segments: Sequence[VadSegment], force_at: dict[int, float],
+                    stop_secs: float) -> list[dict]:
+    """One row per VAD segment that got a ``ForceEndpoint`` (sent at ``force_at[i]``, wall time).
+
+    Each final goes to the segment its words overlap most (as labelled turns are matched). Pipecat's
+    stt-benchmark TTFS = arrival of the segment's last final - (VAD stop - ``stop_secs``), the VAD stop
+    being the moment the client decided it and sent ForceEndpoint; ``force_to_final_ms`` is the server's
+    own share (negative when the server had ended the turn before the ForceEndpoint arrived)."""
+    refs = [LabelledTurn("vad", i, int(seg.start_ms), int(seg.stop_ms - stop_secs * 1000), "")
+            for i, seg in enumerate(segments)]
+    assigned: dict[int, list[TurnObs]] = {}
+    for o in obs:
+        if o.final_arrival is None:
+            continue
+        i = match_turn(o.words, refs)
+        if i is not None:
+            assigned.setdefault(i, []).append(o)
+    rows = []
+    for i, seg in enumerate(segments):
+        if i not in force_at:
+            continue
+        mine = assigned.get(i, [])
+        last = max((o.final_arrival for o in mine if o.final_arrival is not None), default=None)
+        forced = force_at[i]
+        rows.append({
+            "segment": i,
+            "speech_ms": [round(seg.start_ms), round(seg.stop_ms - stop_secs * 1000)],
+            "vad_stop_ms": round(seg.stop_ms),
+            "finals": len(mine),
+            "ttfs_ms": None if last is None else _r((last - (forced - stop_secs)) * 1000),
+            "force_to_final_ms": None if last is None else _r((last - forced) * 1000),
+        })
+    return rows
+
+
+def client_vad_summary(rows: Sequence[dict], stop_secs: float) -> dict[str, Any]:
+    answered = [r for r in rows if r["ttfs_ms"] is not None]
+    return {
+        "stop_secs": stop_secs,
+        "forced_segments": len(rows),
+        "answered": len(answered),
+        "finals_before_force": sum(1 for r in answered if r["force_to_final_ms"] < 0),
+        "ttfs_ms": summarize(r["ttfs_ms"] for r in answered),
+        "force_to_final_ms": summarize(r["force_to_final_ms"] for r in answered),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
 # The client
 # ---------------------------------------------------------------------------------------------
 
@@ -450,6 +577,8 @@ class StreamRun:
     termination: dict | None = None
     close_code: int | None = None
     events: list[tuple[float, dict]] = field(default_factory=list)
+    vad_segments: list[VadSegment] = field(default_factory=list)  # --client-vad: where ForceEndpoint goes
+    force_at: dict[int, float] = field(default_factory=dict)  # segment index -> when it was sent
 
 
 def _headers(key: str) -> dict[str, str]:
@@ -486,8 +615,9 @@ async def _receive(ws, run: StreamRun) -> None:
             run.close_code = ws.close_code
 
 
-async def run_stream(plan: StreamPlan, cfg: BenchConfig, start_delay_s: float) -> StreamRun:
-    run = StreamRun(plan, start_delay_s)
+async def run_stream(plan: StreamPlan, cfg: BenchConfig, start_delay_s: float,
+                     vad_segments: Sequence[VadSegment] = ()) -> StreamRun:
+    run = StreamRun(plan, start_delay_s, vad_segments=list(vad_segments))
     await asyncio.sleep(start_delay_s)
     t_connect = time.monotonic()
     try:
@@ -548,6 +678,7 @@ async def terminate_and_wait(ws, receiver: asyncio.Task, timeout_s: float) -> bo
 async def _send_audio(ws, run: StreamRun, cfg: BenchConfig, receiver: asyncio.Task) -> None:
     pcm = run.plan.pcm
     step = BYTES_PER_MS * cfg.chunk_ms
+    next_stop = 0
     assert run.t0 is not None
     for k, i in enumerate(range(0, len(pcm), step)):
         if receiver.done():  # the server closed the session (Error)
@@ -566,6 +697,15 @@ async def _send_audio(ws, run: StreamRun, cfg: BenchConfig, receiver: asyncio.Ta
         now = time.monotonic()
         run.sent_at.append(now)
         run.send_block_ms.append((now - before) * 1000)
+        audio_end_ms = min(len(pcm), i + step) / BYTES_PER_MS
+        while next_stop < len(run.vad_segments) and run.vad_segments[next_stop].stop_ms <= audio_end_ms:
+            # The client's VAD has just seen the audio that ends the speech: Pipecat sends ForceEndpoint.
+            try:
+                await ws.send(FORCE_ENDPOINT)
+            except ConnectionClosed:
+                break
+            run.force_at[next_stop] = time.monotonic()
+            next_stop += 1
         if cfg.realtime:
             run.lags_ms.append((now - deadline) * 1000)
         elif k % 20 == 19:
@@ -619,10 +759,14 @@ def stream_report(run: StreamRun, cfg: BenchConfig) -> tuple[dict, list[dict]]:
         "ref_text": ref,
         "hyp_text": hyp,
     }
+    if cfg.client_vad:
+        info["client_vad"] = client_vad_rows(obs, run.vad_segments, run.force_at, cfg.vad_stop_secs)
     return info, rows
 
 
-def summary(streams: Sequence[dict], rows: Sequence[dict], server: dict | None, wall_s: float) -> dict:
+def summary(streams: Sequence[dict], rows: Sequence[dict], server: dict | None, wall_s: float,
+            stop_secs: float | None = None) -> dict:
+    """Totals over the streams; with ``stop_secs`` (a --client-vad run) also Pipecat's TTFS."""
     ok = [s for s in streams if not s["refused"]]
     intervals = [x for r in rows for x in r["partial_intervals_ms"]]
     return {
@@ -648,6 +792,8 @@ def summary(streams: Sequence[dict], rows: Sequence[dict], server: dict | None, 
                                "p50": _r(percentile(intervals, 50))},
         "wer": corpus_wer_or_none([s["ref_text"] for s in ok], [s["hyp_text"] for s in ok]),
         "server": server,
+        **({"client_vad": client_vad_summary([r for s in ok for r in s["client_vad"]], stop_secs)}
+           if stop_secs is not None else {}),
     }
 
 
@@ -728,6 +874,78 @@ class ProcMonitor:
             "vm_hwm_mb": _r(status["VmHWM"] / 1024) if "VmHWM" in status else None,
             "window_s": _r(wall, 2),
         }
+
+
+def metrics_url(ws_url: str) -> str:
+    """The server's /metrics for its WebSocket URL (ws://host:port/v3/ws -> http://host:port/metrics)."""
+    u = urllib.parse.urlsplit(ws_url)
+    scheme = "https" if u.scheme == "wss" else "http"
+    prefix = u.path.rstrip("/").removesuffix("/v3/ws")
+    return f"{scheme}://{u.netloc}{prefix}/metrics"
+
+
+def parse_metrics(text: str) -> dict[str, float]:
+    """Prometheus text format -> {'name{labels}': value} (comments skipped)."""
+    out: dict[str, float] = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        name, _, value = line.rpartition(" ")
+        try:
+            out[name] = float(value)
+        except ValueError:
+            continue
+    return out
+
+
+def scrape_metrics(ws_url: str, timeout_s: float = 5.0) -> dict[str, float] | None:
+    try:
+        with urllib.request.urlopen(metrics_url(ws_url), timeout=timeout_s) as r:
+            return parse_metrics(r.read().decode("utf-8", "replace"))
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
+
+
+STAGES = {  # report name -> histogram (sum / count over the run = mean seconds)
+    "decode_queue_wait_final": 'hushscribe_decode_queue_wait_seconds{kind="final"}',
+    "decode_queue_wait_partial": 'hushscribe_decode_queue_wait_seconds{kind="partial"}',
+    "decode_final": 'hushscribe_decode_seconds{kind="final"}',
+    "decode_partial": 'hushscribe_decode_seconds{kind="partial"}',
+    "force_endpoint_to_final": "hushscribe_final_latency_seconds_force",
+    "speech_arrival_to_final": "hushscribe_final_latency_seconds",
+}
+
+
+def server_stages(before: dict[str, float] | None, after: dict[str, float] | None) -> dict[str, Any] | None:
+    """Per-stage server timings over one run, from /metrics before and after it: the mean of each
+    stage in ms with its count (``decode_*`` includes rendering and PII redaction in the worker), and
+    the speculative decodes: requested, became the final, only shown as a partial, thrown away."""
+    if before is None or after is None:
+        return None
+
+    def delta(key: str) -> float:
+        return after.get(key, 0.0) - before.get(key, 0.0)
+
+    def hist(name: str) -> tuple[str, str]:
+        if name.endswith("_force"):
+            name = "hushscribe_force_endpoint_final_seconds"
+        base, brace, labels = name.partition("{")
+        return f"{base}_sum{brace}{labels}", f"{base}_count{brace}{labels}"
+
+    out: dict[str, Any] = {}
+    for report, name in STAGES.items():
+        k_sum, k_count = hist(name)
+        n = delta(k_count)
+        out[report] = {"n": int(n), "mean_ms": _r(1000 * delta(k_sum) / n) if n else None}
+    spec: dict[str, Any] = {o: int(delta(f'hushscribe_speculative_decodes_total{{outcome="{o}"}}'))
+                            for o in ("requested", "final", "partial")}
+    thrown = spec["requested"] - spec["final"] - spec["partial"]
+    spec["thrown_away"] = thrown
+    spec["thrown_away_share"] = _r(thrown / spec["requested"], 3) if spec["requested"] else None
+    out["speculative"] = spec
+    refused = {k.split('"')[1]: int(delta(k)) for k in after if k.startswith("hushscribe_sessions_refused_total{")}
+    out["refused_by_reason"] = {k: v for k, v in refused.items() if v}
+    return out
 
 
 def free_port() -> int:
@@ -835,11 +1053,18 @@ async def run_streams(plans: Sequence[StreamPlan], cfg: BenchConfig, server_pid:
     """Run every plan as one concurrent client; returns {"streams", "turns", "summary"}."""
     rng = random.Random(cfg.seed)
     delays = [rng.uniform(0, cfg.stagger_s) if cfg.stagger_s > 0 else 0.0 for _ in plans]
+    segments: list[list[VadSegment]] = [[] for _ in plans]
+    if cfg.client_vad:
+        # Silero's streamed probabilities equal the batch ones, so each client's VAD is run on its
+        # audio before the clock starts: same decisions, and the client's CPU does not compete with
+        # the server's during the measurement.
+        segments = [pipecat_vad_segments(silero_probabilities(p.pcm), confidence=cfg.vad_confidence,
+                                         start_secs=cfg.vad_start_secs, stop_secs=cfg.vad_stop_secs) for p in plans]
     monitor = ProcMonitor(server_pid) if server_pid else None
     if monitor:
         monitor.start()
     t_start = time.monotonic()
-    runs = await asyncio.gather(*(run_stream(p, cfg, d) for p, d in zip(plans, delays, strict=True)))
+    runs = await asyncio.gather(*(run_stream(p, cfg, d, seg) for p, d, seg in zip(plans, delays, segments, strict=True)))
     wall = time.monotonic() - t_start
     server = await monitor.stop() if monitor else None
     streams, rows = [], []
@@ -847,7 +1072,8 @@ async def run_streams(plans: Sequence[StreamPlan], cfg: BenchConfig, server_pid:
         info, r = stream_report(run, cfg)
         streams.append(info)
         rows.extend(r)
-    return {"streams": streams, "turns": rows, "summary": summary(streams, rows, server, wall)}
+    stop_secs = cfg.vad_stop_secs if cfg.client_vad else None
+    return {"streams": streams, "turns": rows, "summary": summary(streams, rows, server, wall, stop_secs)}
 
 
 def capacity_ladder(max_streams: int) -> list[int]:
@@ -862,7 +1088,8 @@ def capacity_ladder(max_streams: int) -> list[int]:
 
 
 def passes_gate(s: dict, gate_ms: float) -> bool:
-    p95 = s["ttfs_ms"]["p95"]
+    """TTFS P95 within the gate (Pipecat's TTFS in a --client-vad run), nobody behind or refused."""
+    p95 = (s.get("client_vad") or s)["ttfs_ms"]["p95"]
     return p95 is not None and p95 <= gate_ms and s["fell_behind"] == 0 and s["refused"] == 0
 
 
@@ -887,6 +1114,22 @@ def table(result: dict) -> str:
     lines.append(f"{'first partial (ms)':<22}{fp['n']:>5}{fmt(fp['p50']):>8}{fmt(fp['p95']):>8}{'':>8}{fmt(fp['max']):>8}")
     pc = s["partial_cadence_ms"]
     lines.append(f"{'partial cadence (ms)':<22}{pc['n']:>5}{fmt(pc['p50']):>8}{'':>8}{'':>8}{'':>8}  mean {fmt(pc['mean'])}")
+    cv = s.get("client_vad")
+    if cv:
+        label = f"TTFS Pipecat {cv['stop_secs']:g} s"
+        for name, d in ((label, cv["ttfs_ms"]), ("ForceEndpoint->final", cv["force_to_final_ms"])):
+            lines.append(f"{name:<22}{d['n']:>5}{fmt(d['p50']):>8}{fmt(d['p95']):>8}{fmt(d['p99']):>8}{fmt(d['max']):>8}")
+        lines.append(f"client VAD: {cv['forced_segments']} ForceEndpoint(s), {cv['answered']} answered by a final, "
+                     f"{cv['finals_before_force']} final(s) already there before the ForceEndpoint; "
+                     "'TTFS (ms)' above counts from the labelled end of speech")
+    nat = result.get("natural")
+    if nat:
+        t2 = nat["ttfs_ms"]
+        srv2 = nat.get("server") or {}
+        lines.append(f"{'TTFS natural (no FE)':<22}{t2['n']:>5}{fmt(t2['p50']):>8}{fmt(t2['p95']):>8}"
+                     f"{fmt(t2['p99']):>8}{fmt(t2['max']):>8}  (same streams without ForceEndpoint, run first: "
+                     f"cpu {fmt(srv2.get('cpu_percent'))} %, peak RSS {fmt(srv2.get('peak_rss_mb'))} MB, "
+                     f"fell behind {nat['fell_behind']})")
     wer = "-" if s["wer"] is None else f"{100 * s['wer']:.1f} %"
     lines.append(f"turns {s['ref_turns']}: found {s['found']}, split {s['split']}, merged {s['merged']}, "
                  f"missed {s['missed']}, spurious finals {s['spurious_finals']}; WER {wer}")
@@ -900,6 +1143,21 @@ def table(result: dict) -> str:
         lines.append(f"  stream {idx}: {why}")
     if len(problems) > 5:
         lines.append(f"  ... and {len(problems) - 5} more (see the JSON report)")
+    st = s.get("server_stages")
+    if st:
+        def stage(name: str) -> str:
+            d = st[name]
+            return f"{fmt(d['mean_ms'])} ({d['n']})"
+
+        lines.append(f"server stages, mean ms (count): queue wait of finals {stage('decode_queue_wait_final')}, "
+                     f"decode+render+redact of finals {stage('decode_final')}, "
+                     f"ForceEndpoint->final {stage('force_endpoint_to_final')}, "
+                     f"last speech audio->final {stage('speech_arrival_to_final')}")
+        sp = st["speculative"]
+        share = "-" if sp["thrown_away_share"] is None else f"{100 * sp['thrown_away_share']:.0f} %"
+        lines.append(f"speculative decodes: {sp['requested']} requested, {sp['final']} became the final, "
+                     f"{sp['partial']} shown as a partial only, {sp['thrown_away']} thrown away ({share})"
+                     + (f"; refused: {st['refused_by_reason']}" if st["refused_by_reason"] else ""))
     srv = s.get("server")
     if srv:
         cpu_s = "-" if srv["cpu_seconds"] is None else f"{srv['cpu_seconds']:.1f}"
@@ -939,7 +1197,11 @@ def benchmark(cfg: BenchConfig, clips_dir: Path, *, limit: int | None = None, se
         f"{max(p.audio_ms for p in plans) / 1000:.1f} s audio per stream max, against {cfg.url}")
     log("  files: " + ", ".join(Path(f["wav"]).name for f in files))
     t_wall = time.time()
+    before = scrape_metrics(cfg.url)
     out = asyncio.run(run_streams(plans, cfg, server_pid))
+    if before is not None:
+        time.sleep(0.5)  # the server counts a session's speculative decodes once it has closed it
+    out["summary"]["server_stages"] = server_stages(before, scrape_metrics(cfg.url))
     return {
         "tool": "hushscribe bench stream",
         "started_at": t_wall,
@@ -951,6 +1213,22 @@ def benchmark(cfg: BenchConfig, clips_dir: Path, *, limit: int | None = None, se
         "files": files,
         **out,
     }
+
+
+def benchmark_client_vad(cfg: BenchConfig, clips_dir: Path, *, natural: bool = True, limit: int | None = None,
+                         server_pid: int | Sequence[int] | None = None, server: dict | None = None, log=_log) -> dict:
+    """The anchors' way (Pipecat's stt-benchmark): the same streams with the client's VAD sending
+    ForceEndpoint, preceded (``natural``) by a run without it, whose TTFS (end of turn decided by the
+    server alone) is reported beside (``result["natural"]``)."""
+    nat = None
+    if natural:
+        nat_res = benchmark(replace(cfg, client_vad=False), clips_dir, limit=limit, server_pid=server_pid,
+                            server=server, log=log)
+        nat = nat_res["summary"]
+    res = benchmark(replace(cfg, client_vad=True), clips_dir, limit=limit, server_pid=server_pid, server=server,
+                    log=log)
+    res["natural"] = nat
+    return res
 
 
 def find_capacity(cfg: BenchConfig, clips_dir: Path, *, max_streams: int, gate_ms: float,

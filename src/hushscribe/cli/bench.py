@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from ..bench import clients as bc
 from ..bench import codecs as bench_codecs
 from ..bench import keyterms as bk
 from ..bench import models as bm
@@ -25,7 +26,7 @@ from ..bench import pii_audio
 from ..bench import speakers as bench_speakers
 from ..bench import stream as bs
 from ..bench.cluster import LocalCluster
-from ..bench.corpus import audio_set, default_audio_dir
+from ..bench.corpus import audio_set, default_audio_dir, load_calls
 from ..bench.stream import ProcMonitor
 from ..engine import catalog
 from ..engine.faster_whisper import FasterWhisperEngine, WhisperOptions
@@ -87,6 +88,15 @@ def add_stream_bench_parser(bsub) -> argparse.ArgumentParser:
                    help="a chunk sent this much after its real-time deadline counts as late (default 200)")
     p.add_argument("--termination-timeout-s", type=float, default=10.0,
                    help="Termination later than this after the last chunk counts as falling behind (default 10)")
+    p.add_argument("--client-vad", action="store_true",
+                   help="measure the anchors' way (Pipecat's stt-benchmark): each client runs Silero VAD on what it "
+                        "sends and sends ForceEndpoint at VAD stop; TTFS = final - (VAD stop - --vad-stop-secs). "
+                        "A run without ForceEndpoint goes first (natural end of turn) unless --no-natural")
+    p.add_argument("--vad-stop-secs", type=float, default=0.2, help="with --client-vad: Pipecat's stop_secs (0.2)")
+    p.add_argument("--no-natural", dest="natural", action="store_false",
+                   help="with --client-vad: skip the run without ForceEndpoint")
+    p.add_argument("--param", dest="params", action="append", default=[], metavar="NAME=VALUE",
+                   help="one more connection parameter (e.g. min_turn_silence=100); repeatable")
     p.add_argument("--json", dest="json_out", type=Path, default=None, help="write the full report here")
     p.add_argument("--find-capacity", action="store_true",
                    help="ramp N (1,2,4,6,8,10,12,16,...) and report the largest N that passes the gate")
@@ -205,8 +215,44 @@ def add_speakers_bench_parser(bsub) -> argparse.ArgumentParser:
     return p
 
 
+def add_clients_bench_parser(bsub) -> argparse.ArgumentParser:
+    p = bsub.add_parser(
+        "clients",
+        help="voice-agent clients at their defaults (SDK, Pipecat +/- its VAD, LiveKit), +/- key terms: "
+             "WER, finals per labelled turn, inserted trailing words, key terms in turns that do not say them",
+        description="Stream the labelled calls and the real clips through the official SDK (server defaults "
+                    "and u3-rt-pro at 100/100 ms), Pipecat's AssemblyAISTTService (its defaults, with and "
+                    "without its Silero VAD sending ForceEndpoint) and LiveKit's assemblyai.STT (its "
+                    "defaults), each without and with key terms; one session per recording. Needs the "
+                    "'test' extra (pipecat-ai, livekit-plugins-assemblyai, assemblyai).",
+    )
+    _add_server_target(p, spawn_help="start 'hushscribe serve' on a free port for the run", spawn_timeout_s=120.0)
+    p.add_argument("--audio", type=Path, default=None, help="shared/audio directory (default: ../shared/audio)")
+    p.add_argument("--calls", type=int, default=None, help="only the first N calls (default: all)")
+    p.add_argument("--clips", type=int, default=None, help="only the first N real clips (default: all)")
+    p.add_argument("--short", action="store_true",
+                   help=f"the shortest call and the real clips {', '.join(SHORT_CLIPS)} (a quick check)")
+    p.add_argument("--settings", default=None,
+                   help="comma-separated rows (default all): sdk, sdk-u3pro-100, pipecat, pipecat-vad, livekit")
+    p.add_argument("--keyterms", default=None,
+                   help="comma-separated key terms of the '+keyterms' rows (default: 'Hester Prynne,movable'); "
+                        "'' runs only the rows without key terms")
+    p.add_argument("--pace", type=float, default=1.0,
+                   help="audio sent at this many times real time (default 1). Faster keeps the clients' VAD and "
+                        "the server's turn ends at the same audio positions, but a loaded server falls behind")
+    p.add_argument("--settle-s", type=float, default=bc.SETTLE_S,
+                   help="after each recording, keep sending silence until the server has sent nothing for this "
+                        f"long (default {bc.SETTLE_S:g}; Pipecat and LiveKit wait only 5 s for Termination)")
+    p.add_argument("--json", dest="json_out", type=Path, default=None, help="write the full report here")
+    p.set_defaults(func=run_clients_bench)
+    return p
+
+
+SHORT_CLIPS = ("jfk", "lj001-0007")  # lj001-0007 says "movable", one of the default key terms
+
 SUBCOMMANDS: list[Callable] = [add_stream_bench_parser, add_pii_bench_parser, add_keyterms_bench_parser,
-                               add_models_bench_parser, add_codecs_bench_parser, add_speakers_bench_parser]
+                               add_models_bench_parser, add_clients_bench_parser, add_codecs_bench_parser,
+                               add_speakers_bench_parser]
 
 
 def add_bench_parser(sub):
@@ -214,7 +260,8 @@ def add_bench_parser(sub):
     subparsers so more benchmarks can be added."""
     p = sub.add_parser("bench", help="benchmarks (stream: concurrent streaming load; pii: PII redaction; "
                                             "keyterms: keyterms_prompt recall; models: per-model WER and cost; "
-                                            "codecs: WER of compressed encodings; speakers: speaker labels)")
+                                            "clients: Pipecat/LiveKit/SDK transcripts; codecs: WER of compressed "
+                                            "encodings; speakers: speaker labels)")
     bsub = p.add_subparsers(dest="bench_command", required=True, metavar="BENCHMARK")
     for add in SUBCOMMANDS:
         add(bsub)
@@ -294,6 +341,10 @@ def run_stream_bench(args: argparse.Namespace) -> int:
     if not clips.is_dir():
         err(f"no such directory: {clips}")
         return 2
+    extra = [tuple(kv.split("=", 1)) for kv in args.params]
+    if any(len(kv) != 2 or not kv[0] for kv in extra):
+        err("--param wants NAME=VALUE")
+        return 2
     key = _default_key(args)
     target = _ServerTarget(args, key, "stream")
     try:
@@ -306,13 +357,17 @@ def run_stream_bench(args: argparse.Namespace) -> int:
         url=url, key=key, streams=args.streams, realtime=args.realtime, chunk_ms=args.chunk_ms,
         partials=args.partials, redact_pii=args.redact_pii, speech_model=args.speech_model,
         duration_s=args.duration_s, seed=args.seed, stagger_s=args.stagger_s, late_ms=args.late_ms,
-        termination_timeout_s=args.termination_timeout_s,
+        termination_timeout_s=args.termination_timeout_s, client_vad=args.client_vad,
+        vad_stop_secs=args.vad_stop_secs, extra_query=tuple(extra),
     )
     server_info = target.info
     try:
         if args.find_capacity:
             result = bs.find_capacity(cfg, clips, max_streams=args.max_streams, gate_ms=args.gate_ms,
                                       limit=args.limit, server_pid=server_pid, server=server_info)
+        elif args.client_vad:
+            result = bs.benchmark_client_vad(cfg, clips, natural=args.natural, limit=args.limit,
+                                             server_pid=server_pid, server=server_info)
         else:
             result = bs.benchmark(cfg, clips, limit=args.limit, server_pid=server_pid, server=server_info)
     except ValueError as exc:
@@ -491,6 +546,54 @@ def run_models_bench(args: argparse.Namespace) -> int:
         result["multilingual"] = {"model": base.name, **bm.multilingual(base, vad)}
     _write_json(args.json_out, result)
     print(bm.table(result))
+    if args.json_out:
+        print(f"report: {args.json_out}")
+    return 0
+
+
+def run_clients_bench(args: argparse.Namespace) -> int:
+    err = lambda m: print(f"hushscribe bench clients: {m}", file=sys.stderr)  # noqa: E731
+    audio_dir = args.audio or default_audio_dir()
+    if not (audio_dir / "real.jsonl").exists():
+        err(f"no real.jsonl in {audio_dir} (set --audio)")
+        return 2
+    if args.pace <= 0 or args.settle_s < 0:
+        err("--pace must be positive and --settle-s not negative")
+        return 2
+    by_name = {s.name: s for s in bc.SETTINGS}
+    names = [n.strip() for n in (args.settings or ",".join(by_name)).split(",") if n.strip()]
+    unknown = [n for n in names if n not in by_name]
+    if unknown or not names:
+        err(f"unknown --settings {', '.join(unknown) or '(none)'}; choose from {', '.join(by_name)}")
+        return 2
+    keyterms = bc.KEYTERMS if args.keyterms is None else tuple(t.strip() for t in args.keyterms.split(",") if t.strip())
+    if args.short:
+        shortest = min(load_calls(audio_dir), key=lambda c: c.duration_ms)
+        items = [i for i in bc.load_items(audio_dir, clip_ids=SHORT_CLIPS) if i.kind == "clip" or i.id == shortest.id]
+    else:
+        items = bc.load_items(audio_dir, calls=args.calls, clips=args.clips)
+    if not items:
+        err("no recordings selected")
+        return 2
+    bc.quiet_framework_logs()
+    key = _default_key(args)
+    target = _ServerTarget(args, key, "clients")
+    try:
+        target.start()
+    except RuntimeError as exc:
+        err(str(exc))
+        return 1
+    try:
+        result = bc.benchmark(target.url, key, items, settings=[by_name[n] for n in names], keyterms=keyterms,
+                              pace=args.pace, settle_s=args.settle_s, server=target.info,
+                              log=lambda m: print(m, file=sys.stderr, flush=True))
+    finally:
+        target.stop()
+    result["server"] = target.info
+    _write_json(args.json_out, result)
+    print("recordings: " + ", ".join(f"{i['id']} ({i['labelled_turns']} turns)" for i in result["items"])
+          + f"; {result['audio_s']} s of audio at {result['pace']:g}x real time")
+    print(bc.table(result))
     if args.json_out:
         print(f"report: {args.json_out}")
     return 0

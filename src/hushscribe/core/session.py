@@ -161,6 +161,7 @@ class SessionProtocol:
         self._pending: dict[int, _Pending] = {}
         self._results: dict[int, DecodeResult] = {}  # candidate results by machine decode id
         self._pending_upto: dict[int, int] = {}  # machine decode id -> end sample of its audio
+        self._candidate_ids: dict[int, bool] = {}  # machine decode id -> whether it was speculative
         self._turn: _Turn | None = None
         self._turn_seq = 0
         self._turn_order = 0
@@ -168,6 +169,13 @@ class SessionProtocol:
         self._received = 0  # 16 kHz samples received so far
         self._arrivals: collections.deque[tuple[int, float]] = collections.deque()  # (end sample, clock)
         self._latencies: list[float] = []
+        self._forced_at: float | None = None  # arrival of the ForceEndpoint that ended the open turn
+        self._force_latencies: list[float] = []
+        self._promote: list[int] = []
+        # Speculative decodes: requested, those that became a final, and those only shown as a
+        # partial (partials on); the rest were thrown away.
+        self.speculative = {"requested": 0, "final": 0, "partial": 0}
+        self._shown_candidate: int | None = None
         self._awaiting_final: tuple[int, int, str] | None = None  # (machine id, turn seq, reason)
         self._partial_in_flight = False
         self._terminate_requested = False
@@ -195,6 +203,23 @@ class SessionProtocol:
     def latencies_to_report(self) -> list[float]:
         """Seconds from the arrival of each final's last speech audio to the final (for metrics)."""
         out, self._latencies = self._latencies, []
+        return out
+
+    def force_latencies_to_report(self) -> list[float]:
+        """Seconds from the arrival of each ForceEndpoint that ended a turn to that turn's final."""
+        out, self._force_latencies = self._force_latencies, []
+        return out
+
+    def is_speculative(self, job_id: int) -> bool:
+        """A final decoded before its turn has ended (a candidate): the scheduler runs ended turns'
+        finals first."""
+        pending = self._pending.get(job_id)
+        return pending is not None and pending.kind == "candidate"
+
+    def promotions_to_report(self) -> list[int]:
+        """Jobs of speculative decodes whose turn has ended while they were still pending: they now
+        carry a final on the latency path (the scheduler moves them up)."""
+        out, self._promote = self._promote, []
         return out
 
     def requests_to_run(self) -> list[DecodeRequest]:
@@ -306,7 +331,7 @@ class SessionProtocol:
             self._enqueue_samples(self._decoder.flush())  # the resampler's last few ms
             self._enqueue_control(("terminate",))
         elif isinstance(msg, m.ForceEndpoint):
-            self._enqueue_control(("force",))
+            self._enqueue_control(("force", self._clock()))
         elif isinstance(msg, m.UpdateConfiguration):
             self._enqueue_control(("update", msg.fields))
         self._pump()
@@ -346,7 +371,12 @@ class SessionProtocol:
                     and self._machine.speech_ms >= self._machine.config.min_speech_ms
                 ):
                     # The turn goes on (speech resumed, or not confident yet): a fine partial.
-                    self._emit_partial(pending, result, shifted=True)
+                    if self._emit_partial(pending, result, shifted=True):
+                        self.speculative["partial"] += 1
+                        self._shown_candidate = mid
+                        # The speculative decode served as this turn's partial: the next partial
+                        # decode is due a full interval after the audio it covered, not before.
+                        turn.last_partial_upto = max(turn.last_partial_upto, self._pending_upto.get(mid, 0))
             if mid not in self._wanted_ids():
                 self._results.pop(mid, None)
         self._pump()
@@ -487,7 +517,10 @@ class SessionProtocol:
                 self._queued_samples -= len(item[1])
                 self._process_frame(item[1], item[2])
             elif kind == "force":
-                self._handle(self._machine.force_end(self._now_ms(), "forced"))
+                actions = self._machine.force_end(self._now_ms(), "forced")
+                if any(isinstance(a, EndTurn) for a in actions):
+                    self._forced_at = item[1]  # its final's latency is reported (force_latencies_to_report)
+                self._handle(actions)
             elif kind == "update":
                 self._apply_update(item[1])
             elif kind == "terminate":
@@ -543,11 +576,15 @@ class SessionProtocol:
                 self._awaiting_final = (action.decode_id, self._turn.seq, action.reason)
                 if action.decode_id in self._results:
                     self._finish_turn(action.decode_id)
+                else:
+                    self._promote.extend(job for job, p in self._pending.items()
+                                         if p.kind == "candidate" and p.machine_id == action.decode_id)
             elif isinstance(action, DiscardTurn):
                 if self._turn is not None and self._turn.partials_sent:
                     self._emit_final(self._turn, DecodeResult(()), 0.0)
                 self._turn = None
                 self._results.clear()
+                self._candidate_ids.clear()
 
     def _request(self, kind: str, turn: _Turn, upto: int, machine_id: int | None) -> None:
         self._next_job += 1
@@ -556,8 +593,10 @@ class SessionProtocol:
         offset_ms = turn.audio_start // SAMPLES_PER_MS
         wire_kind = "partial" if kind == "partial" else "final"
         self._pending[job_id] = _Pending(kind, turn.seq, offset_ms, machine_id)
+        self.speculative["requested"] += kind == "candidate"
         if machine_id is not None:
             self._pending_upto[machine_id] = upto
+            self._candidate_ids[machine_id] = kind == "candidate"
         self._requests.append(
             DecodeRequest(
                 job_id=job_id,
@@ -597,6 +636,14 @@ class SessionProtocol:
         assert self._awaiting_final is not None
         _, seq, _reason = self._awaiting_final
         result = self._results.pop(machine_id)
+        if self._candidate_ids.pop(machine_id, False):
+            self.speculative["final"] += 1
+            if self._shown_candidate == machine_id:  # shown as a partial first: counted once, as the final
+                self.speculative["partial"] -= 1
+        self._candidate_ids.clear()
+        if self._forced_at is not None:
+            self._force_latencies.append(max(0.0, self._clock() - self._forced_at))
+            self._forced_at = None
         self._awaiting_final = None
         self._results.clear()
         turn = self._turn
@@ -688,15 +735,16 @@ class SessionProtocol:
                 self._latencies.append(max(0.0, self._clock() - at))
                 return
 
-    def _emit_partial(self, pending: _Pending, result: DecodeResult, shifted: bool = False) -> None:
+    def _emit_partial(self, pending: _Pending, result: DecodeResult, shifted: bool = False) -> bool:
+        """Send ``result`` as a partial of its turn, if that turn is still open; True when sent."""
         turn = self._turn
         if turn is None or turn.ended or turn.seq != pending.turn_seq or not self.params.include_partial_turns:
-            return
+            return False
         if not shifted:
             result = _shift_result(result, pending.offset_ms)
         words = list(result.words)
         if not words:
-            return
+            return False
         p = self.params
         redaction = self._partial_redaction_spec()
         renderings = None
@@ -735,6 +783,7 @@ class SessionProtocol:
             )
         turn.partials_sent += 1
         self._out.append(msg.to_dict())
+        return True
 
 
 def _shift_result(result: DecodeResult, offset_ms: int) -> DecodeResult:

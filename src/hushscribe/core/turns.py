@@ -13,17 +13,22 @@ feeding frames until the hypothesis arrives, which keeps decisions independent o
 Decision rule (Universal-Streaming semantics of protocol §6.5, U3 Pro of §6.4):
 * A pause starts when VAD falls below ``vad_threshold - 0.15`` (hysteresis) after speech; its
   silence is counted after an optional VAD hangover (``vad_hangover_ms``, default 0).
-* After ``candidate_delay_ms`` of pause, the turn so far is decoded once ("candidate"); while
+* After ``candidate_delay_ms`` of quiet (VAD below ``vad_threshold``: the trailing silence, counted
+  from its first frame even while the hysteresis still calls it speech), the turn so far is decoded
+  once, speculatively ("candidate"), so that its final is ready when the turn ends -- a client's
+  ForceEndpoint typically comes ~200 ms into that quiet, before the server's own pause is long; while
   :attr:`TurnMachine.defer_candidates` is set (the decode queue is backed up), only once the
-  silence reaches ``min_turn_silence_ms``.
+  pause's silence reaches ``min_turn_silence_ms``. Speech at or above ``vad_threshold`` makes the
+  candidate stale.
 * Semantic end: silence >= ``min_turn_silence_ms`` and the candidate's end-of-turn confidence is
   above ``end_of_turn_confidence_threshold`` (threshold <= 0: always).
 * Acoustic end: silence >= ``max_turn_silence_ms``.
 * Both end the turn *with the candidate*: it covers all speech of the turn, so the final costs no
   second decode. If speech resumes first, the candidate is dropped (the session may show it as a
   partial).
-* A turn longer than ``max_turn_ms``, ``ForceEndpoint`` and ``Terminate`` end the turn at once
-  with a fresh decode of everything so far.
+* ``ForceEndpoint`` and ``Terminate`` end the turn at once, with the candidate when one is current
+  (only quiet followed it, so it covers all the speech), else with a fresh decode of everything so
+  far; a turn longer than ``max_turn_ms`` ends with a fresh decode.
 """
 
 from __future__ import annotations
@@ -105,6 +110,7 @@ class TurnMachine:
         self.turn_start_ms = 0
         self.speech_ms = 0
         self.pause_ms = 0
+        self.quiet_ms = 0  # frames below vad_threshold since the last one at or above it
         self._onset_run = 0
         self._onset_conf = 0.0
         self._candidate_id: int | None = None
@@ -153,40 +159,40 @@ class TurnMachine:
                 self._onset_run, self._onset_conf = 0, 0.0
             return []
 
-        if self.state == "speech":
-            if prob < cfg.release_threshold:
-                self.state = "pause"
-                self.pause_ms = FRAME_MS
-                self._candidate_id = None
-                self._candidate_conf = None
-                return self._pause_progress(end_ms)
-            self.speech_ms += FRAME_MS
-            return self._check_length(end_ms)
-
-        # pause
         if prob >= cfg.vad_threshold:
-            self.state = "speech"
+            if self.state == "pause":
+                self.state = "speech"
+                self.pause_ms = 0
+            self.quiet_ms = 0
             self.speech_ms += FRAME_MS
-            self.pause_ms = 0
             self._candidate_id = None  # stale: the turn goes on
             self._candidate_conf = None
             return self._check_length(end_ms)
+        self.quiet_ms += FRAME_MS
+        if self.state == "speech":
+            if prob < cfg.release_threshold:
+                self.state = "pause"  # a candidate of the quiet frames before stays current
+                self.pause_ms = FRAME_MS
+                return self._pause_progress(end_ms)
+            # Between release and threshold: still speech for the turn rules, quiet for the candidate.
+            self.speech_ms += FRAME_MS
+            return self._maybe_candidate(end_ms) + self._check_length(end_ms)
         self.pause_ms += FRAME_MS
         return self._pause_progress(end_ms)
 
     def on_candidate(self, decode_id: int, end_of_turn_confidence: float, end_ms: int) -> list[Action]:
         """The hypothesis of a candidate decode arrived. Stale ids are ignored."""
-        if decode_id != self._candidate_id or self.state != "pause":
+        if decode_id != self._candidate_id or self.state == "idle":
             return []
         self._candidate_conf = end_of_turn_confidence
-        return self._decide(end_ms)
+        return self._decide(end_ms) if self.state == "pause" else []
 
     def force_end(self, now_ms: int, reason: str = "forced") -> list[Action]:
         """ForceEndpoint / Terminate: end the open turn now. Nothing happens when no turn is open."""
         if self.state == "idle":
             self._onset_run, self._onset_conf = 0, 0.0
             return []
-        if self.state == "pause" and self._candidate_id is not None:
+        if self._candidate_id is not None:  # only quiet since it was requested: it covers the speech
             return self._end(self._candidate_id, now_ms, reason)
         return self._end_with_new_decode(now_ms, reason)
 
@@ -200,17 +206,22 @@ class TurnMachine:
             return self._end_with_new_decode(end_ms, "max_length")
         return []
 
-    def _pause_progress(self, end_ms: int) -> list[Action]:
+    def _maybe_candidate(self, end_ms: int) -> list[Action]:
+        """Request the speculative decode once the quiet is long enough (see the module docstring)."""
         cfg = self.config
-        actions: list[Action] = []
-        delay = min(cfg.candidate_delay_ms, cfg.min_turn_silence_ms)
+        if self._candidate_id is not None:
+            return []
         if self.defer_candidates:
-            delay = cfg.min_turn_silence_ms + cfg.vad_hangover_ms
-        if self._candidate_id is None and self.pause_ms >= delay:
-            self._candidate_id = self._new_id()
-            actions.append(RequestDecode(self._candidate_id, end_ms, "candidate"))
-        actions.extend(self._decide(end_ms))
-        return actions
+            due = self.state == "pause" and self.pause_ms >= cfg.min_turn_silence_ms + cfg.vad_hangover_ms
+        else:
+            due = self.quiet_ms >= min(cfg.candidate_delay_ms, cfg.min_turn_silence_ms)
+        if not due:
+            return []
+        self._candidate_id = self._new_id()
+        return [RequestDecode(self._candidate_id, end_ms, "candidate")]
+
+    def _pause_progress(self, end_ms: int) -> list[Action]:
+        return self._maybe_candidate(end_ms) + self._decide(end_ms)
 
     def _decide(self, end_ms: int) -> list[Action]:
         cfg = self.config

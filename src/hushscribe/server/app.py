@@ -75,6 +75,13 @@ class AppState:
     def free_slots(self) -> int:
         return max(0, self.config.session_limit - len(self.sessions))
 
+    @property
+    def decode_backlogged(self) -> bool:
+        """The measured decode backlog is past ``max_decode_backlog_s``: admitting more would make the
+        open sessions' finals later still (admission refuses with 3009, /ready says 503)."""
+        bound = self.config.max_decode_backlog_s
+        return bound > 0 and self.scheduler is not None and self.scheduler.backlog_s > bound
+
     async def drain(self, grace_s: float, should_stop=lambda: False) -> bool:
         """Graceful shutdown: refuse new sessions, end every open one as a client ``Terminate`` would
         (in-flight turn flushed as a final, ``Termination``, close 1000), and wait up to ``grace_s`` for
@@ -265,7 +272,8 @@ def create_app(
     auth = Authenticator(keys, config.auth_mode, config.strip_bearer, tokens=tokens)
     state: AppState  # the gauges read it when scraped, by then it exists
     app_metrics = Metrics(queue_depth=lambda: state.scheduler.queue_depth if state.scheduler else 0,
-                          active_sessions=lambda: len(state.sessions))
+                          active_sessions=lambda: len(state.sessions),
+                          backlog_s=lambda: state.scheduler.backlog_s if state.scheduler else 0.0)
     state = AppState(config=config, auth=auth, metrics=app_metrics, engine=engine, vad=vad, redactor=redactor,
                      artifacts=SessionArtifacts(audio_ttl_s=config.redacted_audio_ttl_s,
                                                 audit_ttl_s=config.audit_ttl_s),
@@ -291,6 +299,7 @@ def create_app(
         state.scheduler.postprocess = make_postprocess(state.redactor, state.speaker_encoder)
         state.scheduler.on_decode = lambda req, dt: state.metrics.decode.labels(req.kind).observe(dt)
         state.scheduler.on_skip = lambda req: state.metrics.skipped.inc()
+        state.scheduler.on_wait = lambda req, s: state.metrics.queue_wait.labels(req.kind).observe(s)
         await state.scheduler.start()
         await state.store.start()
         state.ready = True
@@ -318,8 +327,9 @@ def create_app(
             "active_sessions": len(state.sessions),
             "max_sessions": config.session_limit,
             "free_slots": state.free_slots,
+            "decode_backlog_s": round(state.scheduler.backlog_s, 3) if state.scheduler else 0.0,
         }
-        ok = state.ready and not state.draining and state.free_slots > 0
+        ok = state.ready and not state.draining and state.free_slots > 0 and not state.decode_backlogged
         return JSONResponse(body, status_code=200 if ok else 503)
 
     @app.get("/v3/token")

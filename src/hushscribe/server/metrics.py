@@ -20,7 +20,8 @@ LATENCY_BUCKETS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.5, 2.0, 3.0, 5.0, 1
 
 
 class Metrics:
-    def __init__(self, queue_depth: Callable[[], int], active_sessions: Callable[[], int]):
+    def __init__(self, queue_depth: Callable[[], int], active_sessions: Callable[[], int],
+                 backlog_s: Callable[[], float] = lambda: 0.0):
         self.registry = CollectorRegistry()
         r = self.registry
         self.active = Gauge("hushscribe_active_sessions", "Open streaming sessions.", registry=r)
@@ -35,6 +36,19 @@ class Metrics:
                               buckets=LATENCY_BUCKETS, registry=r)
         self.decode = Histogram("hushscribe_decode_seconds", "Engine time per decode.", ["kind"],
                                 buckets=LATENCY_BUCKETS, registry=r)
+        self.force_final = Histogram("hushscribe_force_endpoint_final_seconds",
+                                     "Time from the arrival of a ForceEndpoint that ended a turn to its final Turn.",
+                                     buckets=LATENCY_BUCKETS, registry=r)
+        self.queue_wait = Histogram("hushscribe_decode_queue_wait_seconds",
+                                    "Time a decode waited in the queue before a worker took it.", ["kind"],
+                                    buckets=(0.0, 0.01, 0.05) + LATENCY_BUCKETS, registry=r)
+        self.speculative = Counter("hushscribe_speculative_decodes_total",
+                                   "Speculative (candidate) decodes of turns: requested, and those that became "
+                                   "the final or were shown as a partial (the rest were thrown away).",
+                                   ["outcome"], registry=r)
+        self.backlog = Gauge("hushscribe_decode_backlog_seconds",
+                             "Measured decode work queued and running, in seconds per worker.", registry=r)
+        self.backlog.set_function(lambda: float(backlog_s()))
         self.audio = Counter("hushscribe_audio_seconds_total", "Seconds of client audio received.", registry=r)
         self.store_errors = Counter("hushscribe_shared_store_errors_total",
                                     "Shared store (Redis) operations that failed.", ["op"], registry=r)

@@ -67,6 +67,7 @@ class SessionRunner:
         self._drained = asyncio.Event()
         self._prefix = ""
         self.stalled = False
+        self._queued: dict[int, DecodeRequest] = {}  # submitted, not answered yet (for promotions)
 
     # -- graceful shutdown ------------------------------------------------------------
     def shut_down(self) -> None:
@@ -93,8 +94,16 @@ class SessionRunner:
                 self.out.put_nowait(msg)
         for seconds in s.latencies_to_report():
             self.state.metrics.ttfs.observe(seconds)
+        for seconds in s.force_latencies_to_report():
+            self.state.metrics.force_final.observe(seconds)
         for req in s.requests_to_run():
-            self.state.scheduler.submit(req, self._on_result, lambda job_id=req.job_id: self._wants(job_id))
+            self._queued[req.job_id] = req
+            self.state.scheduler.submit(req, self._on_result, lambda job_id=req.job_id: self._wants(job_id),
+                                        speculative=s.is_speculative(req.job_id))
+        for job_id in s.promotions_to_report():
+            queued = self._queued.get(job_id)
+            if queued is not None:
+                self.state.scheduler.promote(queued)
         if s.backlog_ms <= BACKLOG_RESUME_MS:
             self._drained.set()
         if s.close is not None and self.close_code is None:
@@ -105,6 +114,7 @@ class SessionRunner:
         return not self.gone and self.session is not None and self.session.wants(job_id)
 
     def _on_result(self, req: DecodeRequest, result: DecodeResult | None, error: str | None) -> None:
+        self._queued.pop(req.job_id, None)
         if self.session is None or self.gone:
             return
         self.session.receive_result(req.job_id, result, error)
@@ -319,6 +329,8 @@ class SessionRunner:
                     loop.call_later(ttl + 1, self.state.artifacts.sweep)
             self.state.sessions.pop(sid, None)
             self.state.runners.discard(self)
+            for outcome, n in session.speculative.items():
+                self.state.metrics.speculative.labels(outcome).inc(n)
             log_event(log, "session end", id=sid, close_code=self.close_code, client_gone=self.close_code is None,
                       stalled=self.stalled,
                       audio_s=round(session.audio_seconds, 3), wall_s=round(time.monotonic() - started, 3))
@@ -331,6 +343,9 @@ class SessionRunner:
             return True
         if self.state.free_slots <= 0:
             await self._reject(m.CLOSE_TOO_MANY_SESSIONS, TOO_MANY, "capacity")
+            return True
+        if self.state.decode_backlogged:  # measured: the open sessions' finals are already late
+            await self._reject(m.CLOSE_TOO_MANY_SESSIONS, TOO_MANY, "decode_backlog")
             return True
         return False
 
