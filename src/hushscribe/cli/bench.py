@@ -19,10 +19,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..bench import clients as bc
+from ..bench import codecs as bench_codecs
 from ..bench import decoding as bd
 from ..bench import keyterms as bk
 from ..bench import models as bm
 from ..bench import pii_audio
+from ..bench import speakers as bench_speakers
 from ..bench import stream as bs
 from ..bench.cluster import LocalCluster
 from ..bench.corpus import audio_set, default_audio_dir, load_calls
@@ -31,6 +33,8 @@ from ..engine import catalog
 from ..engine.faster_whisper import FasterWhisperEngine, WhisperOptions
 from ..pii import bench as pii_bench
 from ..settings import config_from, dev_key
+from ..speakers.encoder import MISSING as SPEAKERS_MISSING
+from ..speakers.encoder import load_encoder
 from ..vad.silero import SileroVoiceDetector
 
 
@@ -175,6 +179,43 @@ def add_models_bench_parser(bsub) -> argparse.ArgumentParser:
     return p
 
 
+def add_codecs_bench_parser(bsub) -> argparse.ArgumentParser:
+    p = bsub.add_parser(
+        "codecs",
+        help="WER of the real clips streamed as PCM and as opus / ogg_opus / aac (session core, real engine)",
+        description="Encode each real recording of shared/audio with PyAV (libopus, aac), stream it through "
+                    "the session core as a client of that encoding would (raw Opus: one packet per message; "
+                    "Ogg/ADTS: the byte stream cut every 4000 bytes) and compare the WER with the same audio "
+                    "as pcm_s16le.",
+    )
+    p.add_argument("--audio", type=Path, default=None, help="shared/audio directory (default: ../shared/audio)")
+    p.add_argument("--limit", type=int, default=None, help="only the first N real clips")
+    p.add_argument("--variants", default="opus:32000,ogg_opus:32000,opus:16000,aac:48000",
+                   help="comma-separated encoding:bit_rate (default opus:32000,ogg_opus:32000,opus:16000,aac:48000)")
+    p.add_argument("--model", default="bundled", help="Whisper model, as 'serve --model' (default bundled)")
+    p.add_argument("--cpu-threads", type=int, default=2, help="decode threads (default 2)")
+    p.add_argument("--json", dest="json_out", type=Path, default=None, help="write the full report here")
+    p.set_defaults(func=run_codecs_bench)
+    return p
+
+
+def add_speakers_bench_parser(bsub) -> argparse.ArgumentParser:
+    p = bsub.add_parser(
+        "speakers",
+        help="speaker_labels on the dev calls: turn accuracy, one-speaker clips, CPU per embedding",
+        description="Stream each call of shared/audio/calls (and each one-speaker real clip) through the session "
+                    "core with speaker_labels=true, the real engine, VAD and voice encoder; match each final to "
+                    "the labelled turn it overlaps most and score agent/caller labels after mapping label names.",
+    )
+    p.add_argument("--audio", type=Path, default=None, help="shared/audio directory (default: ../shared/audio)")
+    p.add_argument("--limit", type=int, default=None, help="only the first N calls and N real clips")
+    p.add_argument("--model", default="bundled", help="Whisper model, as 'serve --model' (default bundled)")
+    p.add_argument("--cpu-threads", type=int, default=2, help="decode threads (default 2)")
+    p.add_argument("--json", dest="json_out", type=Path, default=None, help="write the full report here")
+    p.set_defaults(func=run_speakers_bench)
+    return p
+
+
 def add_clients_bench_parser(bsub) -> argparse.ArgumentParser:
     p = bsub.add_parser(
         "clients",
@@ -231,7 +272,8 @@ def add_decoding_bench_parser(bsub) -> argparse.ArgumentParser:
 
 
 SUBCOMMANDS: list[Callable] = [add_stream_bench_parser, add_pii_bench_parser, add_keyterms_bench_parser,
-                               add_models_bench_parser, add_clients_bench_parser, add_decoding_bench_parser]
+                               add_models_bench_parser, add_clients_bench_parser, add_decoding_bench_parser,
+                               add_codecs_bench_parser, add_speakers_bench_parser]
 
 
 def add_bench_parser(sub):
@@ -239,7 +281,8 @@ def add_bench_parser(sub):
     subparsers so more benchmarks can be added."""
     p = sub.add_parser("bench", help="benchmarks (stream: concurrent streaming load; pii: PII redaction; "
                                             "keyterms: keyterms_prompt recall; models: per-model WER and cost; "
-                                            "clients: Pipecat/LiveKit/SDK transcripts)")
+                                            "clients: Pipecat/LiveKit/SDK transcripts; codecs: WER of compressed "
+                                            "encodings; speakers: speaker labels)")
     bsub = p.add_subparsers(dest="bench_command", required=True, metavar="BENCHMARK")
     for add in SUBCOMMANDS:
         add(bsub)
@@ -451,6 +494,32 @@ def run_keyterms_bench(args: argparse.Namespace) -> int:
     print(bk.table(result))
     if args.json_out:
         print(f"report: {args.json_out}")
+    return 0
+
+
+def run_codecs_bench(args: argparse.Namespace) -> int:
+    audio_dir = args.audio or default_audio_dir()
+    variants = [(e, int(r)) for e, r in (v.split(":") for v in args.variants.split(",") if v.strip())]
+    engine = FasterWhisperEngine(WhisperOptions(model=args.model, cpu_threads=args.cpu_threads))
+    result = bench_codecs.benchmark(engine, SileroVoiceDetector(), audio_dir, variants, limit=args.limit)
+    result["engine"] = engine.name
+    _write_json(args.json_out, result)
+    print(f"{result['clips']} real clips of {audio_dir}, engine {engine.name}")
+    print(bench_codecs.table(result))
+    return 0
+
+
+def run_speakers_bench(args: argparse.Namespace) -> int:
+    encoder = load_encoder()
+    if encoder is None:
+        print(f"hushscribe bench speakers: {SPEAKERS_MISSING}", file=sys.stderr)
+        return 2
+    audio_dir = args.audio or default_audio_dir()
+    engine = FasterWhisperEngine(WhisperOptions(model=args.model, cpu_threads=args.cpu_threads))
+    result = bench_speakers.benchmark(engine, SileroVoiceDetector(), encoder, audio_dir, limit=args.limit)
+    result["engine"], result["encoder"] = engine.name, encoder.name
+    _write_json(args.json_out, result)
+    print(bench_speakers.table(result))
     return 0
 
 

@@ -110,10 +110,31 @@ def error(code: int, text: str) -> dict[str, Any]:
 
 # hushscribe's own Warning codes (protocol §5.6 REC: a private range; production's codes are unknown).
 WARNING_REDACTED_AUDIO_DROPPED = 9101
+WARNING_NO_EFFECT = 9102  # parameters the client set that this server accepts and ignores
+WARNING_UNKNOWN_PARAMS = 9103  # query parameters this server does not know (typos, newer SDK fields)
 
 
 def warning(code: int, text: str) -> dict[str, Any]:
     return {"type": "Warning", "warning_code": int(code), "warning": text}
+
+
+def heartbeat(audio_received_ms: int, duration_ms: int, max_speech_probability: float) -> dict[str, Any]:
+    """``Heartbeat`` (protocol §5.7): integer ms, as the SDK's HeartbeatEvent requires. ``realtime_factor`` is
+    audio received per wall-clock time (may exceed 1 when a client sends faster than real time)."""
+    audio_ms, wall_ms = int(audio_received_ms), int(duration_ms)
+    return {
+        "type": "Heartbeat",
+        "total_audio_received_ms": audio_ms,
+        "total_duration_ms": wall_ms,
+        "realtime_factor": round(audio_ms / wall_ms, 4) if wall_ms > 0 else 0.0,
+        "max_speech_probability": round(min(1.0, max(0.0, float(max_speech_probability))), 4),
+    }
+
+
+def silence(start_ms: int, end_ms: int) -> dict[str, Any]:
+    """``Silence`` (protocol §5.7): a stretch of stream audio, in word-timestamp ms, with no turn in it."""
+    start = int(start_ms)
+    return {"type": "Silence", "start_ms": start, "end_ms": max(start, int(end_ms))}
 
 
 # ---------------------------------------------------------------------------------------------

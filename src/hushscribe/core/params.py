@@ -109,11 +109,11 @@ PII_POLICIES: tuple[str, ...] = (
     "zodiac_sign",
 )
 
-#: Encodings this server decodes.  AssemblyAI also accepts the compressed
-#: formats in :data:`_UNSUPPORTED_ENCODINGS`; we reject those with a clear
-#: message instead of producing garbage transcripts.
-ENCODINGS: tuple[str, ...] = ("pcm_s16le", "pcm_mulaw")
-_UNSUPPORTED_ENCODINGS = frozenset({"opus", "ogg_opus", "aac"})
+#: Encodings this server decodes: PCM, and the self-describing compressed streams of the SDK's enum
+#: (``opus``: one raw packet per message; ``ogg_opus``: an Ogg stream cut anywhere; ``aac``: ADTS),
+#: for which ``sample_rate`` is ignored.
+PCM_ENCODINGS: tuple[str, ...] = ("pcm_s16le", "pcm_mulaw")
+ENCODINGS: tuple[str, ...] = (*PCM_ENCODINGS, "opus", "ogg_opus", "aac")
 
 #: The production ``language_codes`` enum (33 codes, protocol §3.3).
 LANGUAGE_CODES: tuple[str, ...] = (
@@ -391,8 +391,6 @@ def _encoding(name: str, v: Any) -> str:
     s = _to_str(name, v).strip()
     if s in ENCODINGS:
         return s
-    if s in _UNSUPPORTED_ENCODINGS:
-        raise ParamError(name, f"'{s}' is not supported by this server; use pcm_s16le or pcm_mulaw")
     raise ParamError(name, f"'{s}' is not a valid Encoding")
 
 
@@ -727,6 +725,10 @@ def parse_session_params(
         # Audio redaction follows the text redaction's spans: without redact_pii there are none, and a
         # "redacted" copy would be the unredacted audio.
         raise ParamError("hushscribe_redact_audio", "Value error, hushscribe_redact_audio requires redact_pii=true")
+    if values.get("hushscribe_redact_audio") and values.get("encoding", "pcm_s16le") not in PCM_ENCODINGS:
+        # The copy is the client's own samples with spans replaced: a compressed stream has none to replace.
+        raise ParamError("hushscribe_redact_audio",
+                         "Value error, hushscribe_redact_audio requires encoding pcm_s16le or pcm_mulaw")
     return SessionParams(**values)
 
 

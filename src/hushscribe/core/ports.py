@@ -8,7 +8,7 @@ out, and takes :class:`DecodeResult` values back -- effects out, results in.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -55,6 +55,8 @@ class DecodeRequest:
     # ``languages`` when that is not empty). Set from SessionParams.decode_model; engine.router routes it.
     model: str = "english"
     languages: tuple[str, ...] = ()
+    # speaker_labels sessions: the worker adds the speaker embedding of final-kind decodes (speakers.encoder).
+    embed_speaker: bool = False
 
     @property
     def priority(self) -> int:
@@ -77,11 +79,14 @@ class DecodeResult:
     # Multilingual decodes: the detected language (ISO 639-1) and the model's probability for it.
     language: str | None = None
     language_confidence: float | None = None
+    # Speaker embedding of the turn's speech (unit length), when the request asked for one and the turn
+    # had enough speech; the session clusters it into a speaker_label.
+    speaker_embedding: Any = field(default=None, compare=False)
 
     def with_words(self, words: Sequence[TimedWord], renderings: Mapping[str, tuple[TimedWord, ...]] | None = None,
                    redactions: Sequence[Any] = ()) -> DecodeResult:
-        """The same result (language kept) with other words, renderings or redactions."""
-        return DecodeResult(tuple(words), renderings, tuple(redactions), self.language, self.language_confidence)
+        """The same result (language and speaker embedding kept) with other words, renderings or redactions."""
+        return replace(self, words=tuple(words), renderings=renderings, redactions=tuple(redactions))
 
     @property
     def text(self) -> str:

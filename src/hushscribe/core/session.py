@@ -21,11 +21,13 @@ from typing import Any
 
 import numpy as np
 
+from ..speakers.clustering import DEFAULT_MAX_SPEAKERS, SpeakerClusters
 from . import messages as m
-from .audio import ENGINE_RATE_HZ, AudioDecoder, chunk_duration_ms
+from .audio import ENGINE_RATE_HZ, AudioDecoder, UndecodableAudio, chunk_duration_ms
 from .audio_redaction import PcmRecorder, redact_pcm
 from .eot import end_of_turn_confidence
 from .formatting import TimedWord, unformat_words
+from .no_effect import no_effect, unknown_text, warning_text
 from .params import ParamError, SessionParams, apply_update
 from .ports import DecodeRequest, DecodeResult, Redactor, VadStream
 from .rendering import (
@@ -39,6 +41,11 @@ from .rendering import (
 from .turns import DiscardTurn, EndTurn, RequestDecode, StartTurn, TurnConfig, TurnMachine
 
 SAMPLES_PER_MS = ENGINE_RATE_HZ // 1000
+
+#: ``language_confidence`` on English-model finals with ``language_detection``: the English path never
+#: detects (tiny.en is English-only; a multilingual ``--model`` is told "en"), and faster-whisper's
+#: ``info.language_probability`` is then 1 -- so this is what the decode itself reports, no extra pass.
+ENGLISH_LANGUAGE_CONFIDENCE = 1.0
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,8 @@ class SessionSettings:
     # that final's last ``redaction_context_words`` words as detection context (RedactionSpec.context).
     redaction_context_gap_ms: int = 2000
     redaction_context_words: int = 8
+    heartbeat_interval_s: float = 5.0  # session_heartbeat: about every 5 s, as production (protocol §5.7)
+    silence_interval_ms: int = 1000  # acknowledge_silence: one Silence per second of turn-free audio
 
 
 def turn_config_for(params: SessionParams, settings: SessionSettings) -> TurnConfig:
@@ -201,6 +210,14 @@ class SessionProtocol:
         if params.hushscribe_redact_audio:
             self.recorder = PcmRecorder(params.encoding, settings.redacted_audio_max_s * params.sample_rate)
         self.close: tuple[int, str] | None = None  # set once: the shell closes after draining messages
+        self._warned: set[str] = set()  # parameters already reported as having no effect
+        self._last_heartbeat = self._started_at
+        self._max_speech_prob = 0.0  # highest VAD probability since the last Heartbeat
+        self._silence_from: int | None = None  # ms: start of the turn-free audio not yet in a Silence
+        self._speakers = SpeakerClusters(params.max_speakers or DEFAULT_MAX_SPEAKERS) if params.speaker_labels else None
+        self._warn_no_effect()
+        if params.unknown:
+            self._out.append(m.warning(m.WARNING_UNKNOWN_PARAMS, unknown_text(params.unknown)))
 
     # ------------------------------------------------------------------ outputs
     def messages_to_send(self) -> list[dict[str, Any]]:
@@ -289,9 +306,10 @@ class SessionProtocol:
             self.fail(m.CLOSE_AUDIO_DURATION,
                       f"Input Duration Error: Audio message too large: {len(data)} bytes (limit {limit} bytes)")
             return
-        ms = chunk_duration_ms(len(data), self.params.encoding, self.params.sample_rate)
+        compressed = self._decoder.compressed  # no duration before decoding: only the size limit applies
+        ms = 0.0 if compressed else chunk_duration_ms(len(data), self.params.encoding, self.params.sample_rate)
         too_short = self.settings.strict_min_chunk and ms < self.settings.min_chunk_ms
-        if ms > self.settings.max_chunk_ms or too_short:
+        if not compressed and (ms > self.settings.max_chunk_ms or too_short):
             self.fail(
                 m.CLOSE_AUDIO_DURATION,
                 f"Input Duration Error: Input Duration Violation: {ms:.1f} ms. "
@@ -302,11 +320,16 @@ class SessionProtocol:
             return
         if self.recorder is not None and not self.recorder.append(data):  # it freed its memory
             self._drop_recording()
-        samples = self._decoder.decode(data)
+        try:
+            samples = self._decoder.decode(data)
+        except UndecodableAudio as exc:
+            self.fail(m.CLOSE_INVALID_INPUT, f"Invalid Audio: {exc}")
+            return
         self._received += len(samples)
         self._arrivals.append((self._received, self._clock()))
         self._enqueue_samples(samples)
         self._pump()
+        self.tick()
         while len(self._arrivals) > 1 and self._arrivals[0][0] < self._buf.start:
             self._arrivals.popleft()
 
@@ -418,7 +441,38 @@ class SessionProtocol:
         self._queued_samples = 0
         self._pending.clear()
 
+    def tick(self) -> None:
+        """Time passed: a ``Heartbeat`` when ``session_heartbeat`` is on and one is due. The shell calls
+        this about once a second, so heartbeats keep coming while a client sends nothing."""
+        if self.closed or not self.params.session_heartbeat:
+            return
+        now = self._clock()
+        if now - self._last_heartbeat < self.settings.heartbeat_interval_s:
+            return
+        self._last_heartbeat = now
+        self._out.append(m.heartbeat(self._received // SAMPLES_PER_MS, round((now - self._started_at) * 1000),
+                                     self._max_speech_prob))
+        self._max_speech_prob = 0.0
+
     # ------------------------------------------------------------------ internals
+    def _warn_no_effect(self) -> None:
+        """One ``Warning`` naming the parameters just set that change nothing here (each named once)."""
+        fresh = tuple(i for i in no_effect(self.params) if i.param not in self._warned)
+        if fresh:
+            self._warned.update(i.param for i in fresh)
+            self._out.append(m.warning(m.WARNING_NO_EFFECT, warning_text(fresh)))
+
+    def _track_silence(self) -> None:
+        """``acknowledge_silence``: a ``Silence`` for each second of audio with no turn open."""
+        now = self._now_ms()
+        if self._turn is not None:
+            self._silence_from = None
+        elif self._silence_from is None:
+            self._silence_from = now - self._frame // SAMPLES_PER_MS
+        elif now - self._silence_from >= self.settings.silence_interval_ms:
+            self._out.append(m.silence(self._silence_from, now))
+            self._silence_from = now
+
     def _drop_recording(self) -> None:
         """Past ``redacted_audio_max_s`` the recording is dropped whole (a copy missing its end would
         look complete) and the client is told now, not at Termination."""
@@ -461,6 +515,8 @@ class SessionProtocol:
         if n:
             frames = feed[: n * self._frame].reshape(n, self._frame)
             probs = self._vad.process(frames)
+            if len(probs):
+                self._max_speech_prob = max(self._max_speech_prob, float(np.max(probs)))
             for frame, prob in zip(frames, probs, strict=False):
                 self._queue.append(("frame", frame, float(prob)))
             self._queued_samples += n * self._frame
@@ -504,6 +560,8 @@ class SessionProtocol:
             return
         self._speech.append((self._buf.end, prob))
         self._handle(self._machine.on_frame(prob, self._now_ms()))
+        if self.params.acknowledge_silence:
+            self._track_silence()
         if self._turn is None:
             # Keep only the pre-roll for the next turn.
             self._trim_audio()
@@ -520,6 +578,7 @@ class SessionProtocol:
             self._context.append(params.agent_context)  # the agent spoke: it comes after the finals so far
         self.params = params
         self._machine.config = turn_config_for(params, self.settings)
+        self._warn_no_effect()
 
     def _handle(self, actions: Sequence[Any]) -> None:
         for action in actions:
@@ -578,6 +637,7 @@ class SessionProtocol:
                 redaction=self._redaction_spec(turn) if wire_kind == "final" else self._partial_redaction_spec(turn),
                 model=self.params.decode_model,
                 languages=self.params.detection_languages if self.params.decode_model == "multilingual" else (),
+                embed_speaker=self._speakers is not None and wire_kind == "final",
             )
         )
 
@@ -698,13 +758,22 @@ class SessionProtocol:
             if p.format_turns:
                 finals.append((True, renderings["formatted"], conf))
         extra = {}
-        if p.language_detection and result.language:
+        language, language_confidence = result.language, result.language_confidence
+        if language is None and p.decode_model == "english":
+            language, language_confidence = "en", ENGLISH_LANGUAGE_CONFIDENCE
+        if p.language_detection and language:
             # Spec §5.3: only finals carry the language, and only when the client asked for detection.
-            extra = {"language_code": result.language,
-                     "language_confidence": round(float(result.language_confidence or 0.0), 4)}
+            extra = {"language_code": language,
+                     "language_confidence": round(float(language_confidence or 0.0), 4)}
+        speaker = None
+        if self._speakers is not None:
+            speech_s = (result.words[-1].end_ms - result.words[0].start_ms) / 1000 if result.words else 0.0
+            speaker = self._speakers.assign(result.speaker_embedding, speech_s)
+        if speaker is not None:
+            extra = {**extra, "speaker_label": speaker}
         for i, (formatted, ws, c) in enumerate(finals):
             transcript = m.words_text(ws)
-            self._out.append(
+            msg = (
                 m.TurnMessage(
                     turn_order=order,
                     end_of_turn=True,
@@ -717,6 +786,10 @@ class SessionProtocol:
                     extra=extra,
                 ).to_dict()
             )
+            if speaker is not None:  # protocol §5.3: final words carry the speaker too
+                for w in msg["words"]:
+                    w["speaker"] = speaker
+            self._out.append(msg)
 
     def _record_redactions(self, turn_order: int, redactions: Sequence[Redaction]) -> None:
         first = "formatted" if self.params.is_u3 else "unformatted"  # the rendering of the turn's first final

@@ -26,6 +26,7 @@ from ..engine.router import ModelRouter
 from ..pii import PiiRedactor, warm_up
 from ..scheduler import InferenceScheduler
 from ..settings import ServerConfig
+from ..speakers.encoder import VoiceEncoder, load_encoder, speaker_postprocess
 from ..vad.energy import EnergyVoiceDetector
 from ..vad.silero import SileroVoiceDetector
 from .artifacts import SessionArtifacts
@@ -63,6 +64,7 @@ class AppState:
     store: SharedStore = field(default_factory=InProcessStore)  # used tokens, sessions per key (server/store.py)
     draining: bool = False  # shutting down: new sessions are refused
     ready: bool = False
+    speaker_encoder: Any = None  # speakers.encoder.VoiceEncoder when the speakers weights are installed
 
     @property
     def sessions_per_key(self) -> dict[str, int]:
@@ -138,8 +140,12 @@ def load_redactor() -> Redactor:
     return PiiRedactor()
 
 
-def make_postprocess(redactor: Redactor | None):
+def make_postprocess(redactor: Redactor | None, speaker_encoder: VoiceEncoder | None = None):
+    embed = speaker_postprocess(speaker_encoder) if speaker_encoder is not None else None
+
     def postprocess(req: DecodeRequest, result: DecodeResult) -> DecodeResult:
+        if embed is not None:
+            result = embed(req, result)
         # Finals, and partials of sessions with safe partials (redaction set), are rendered here.
         if not result.words or (req.kind != "final" and req.redaction is None):
             return result
@@ -278,6 +284,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        # The speaker weights (when installed) load in a thread while the model and the redactor load.
+        encoder = asyncio.create_task(asyncio.to_thread(load_encoder)) if state.speaker_encoder is None else None
         if state.engine is None:
             log.info("loading model %s", config.model)
             state.engine = load_engine(config)
@@ -285,8 +293,10 @@ def create_app(
             state.vad = load_vad(config)
         if state.redactor is None:
             state.redactor = await asyncio.to_thread(load_redactor)
+        if encoder is not None:
+            state.speaker_encoder = await encoder
         state.scheduler = InferenceScheduler(state.engine, workers=config.workers)
-        state.scheduler.postprocess = make_postprocess(state.redactor)
+        state.scheduler.postprocess = make_postprocess(state.redactor, state.speaker_encoder)
         state.scheduler.on_decode = lambda req, dt: state.metrics.decode.labels(req.kind).observe(dt)
         state.scheduler.on_skip = lambda req: state.metrics.skipped.inc()
         state.scheduler.on_wait = lambda req, s: state.metrics.queue_wait.labels(req.kind).observe(s)

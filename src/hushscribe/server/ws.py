@@ -15,12 +15,12 @@ from pathlib import Path
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from ..core import messages as m
-from ..core.audio import chunk_duration_ms
 from ..core.audio_redaction import wav_bytes
 from ..core.params import ParamError, SessionParams, parse_session_params
 from ..core.ports import DecodeRequest, DecodeResult
 from ..core.session import SessionProtocol
 from ..engine.router import model_unavailable
+from ..speakers.encoder import MISSING as SPEAKERS_MISSING
 from .artifacts import append_jsonl, write_private
 from .logs import log_event, session_fields
 from .store import StoreUnavailable
@@ -238,8 +238,9 @@ class SessionRunner:
             data = msg.get("bytes")
             s.defer_candidates = defer_when_busy and self.state.scheduler.backed_up
             if data is not None:
-                self.state.metrics.audio.inc(chunk_duration_ms(len(data), s.params.encoding, s.params.sample_rate) / 1000)
+                before = s.audio_seconds
                 s.receive_audio(data)
+                self.state.metrics.audio.inc(max(0.0, s.audio_seconds - before))
             elif msg.get("text") is not None:
                 s.receive_text(msg["text"])
             self.flush()
@@ -276,6 +277,10 @@ class SessionRunner:
         if missing:
             # Never a silent fallback to English: the client asked for a model this server cannot run.
             await self._reject(m.CLOSE_INVALID_INPUT, ParamError("speech_model", f"{params.speech_model}: {missing}").message,
+                               "model_unavailable")
+            return
+        if params.speaker_labels and self.state.speaker_encoder is None:
+            await self._reject(m.CLOSE_INVALID_INPUT, ParamError("speaker_labels", SPEAKERS_MISSING).message,
                                "model_unavailable")
             return
         if await self._refuse_if_full():
@@ -352,8 +357,10 @@ class SessionRunner:
             self.flush()
 
         expiry = loop.call_later(self.max_session_s, expire)
+        self.flush()  # what the session says before any audio (Warning about ignored parameters)
         writer = asyncio.create_task(self._writer())
         reader = asyncio.create_task(self._reader())
+        ticker = asyncio.create_task(self._ticker(session))
         try:
             await asyncio.wait({writer, reader}, return_when=asyncio.FIRST_COMPLETED)
             if reader.done() and not writer.done() and not self.gone:
@@ -362,7 +369,14 @@ class SessionRunner:
         finally:
             expiry.cancel()
             self.gone = True
-            for t in (reader, writer):
+            for t in (reader, writer, ticker):
                 if not t.done():
                     t.cancel()
-            await asyncio.gather(reader, writer, return_exceptions=True)
+            await asyncio.gather(reader, writer, ticker, return_exceptions=True)
+
+    async def _ticker(self, session: SessionProtocol) -> None:
+        """Lets time pass in the session once a second (Heartbeat), also while the client sends nothing."""
+        while not session.closed and not self.gone:
+            await asyncio.sleep(1.0)
+            session.tick()
+            self.flush()
