@@ -10,11 +10,11 @@ import pytest
 from assemblyai.streaming.v3 import models as sdk
 
 from hushscribe.core import messages as m
-from hushscribe.core.no_effect import NO_EFFECT_PARAMS, no_effect
+from hushscribe.core.no_effect import NO_EFFECT_PARAMS, no_effect, takes_warnings
 from hushscribe.core.params import KNOWN_PARAMS
-from hushscribe.core.session import ENGLISH_LANGUAGE_CONFIDENCE, SessionSettings
+from hushscribe.core.session import ENGLISH_LANGUAGE_CONFIDENCE, SessionProtocol, SessionSettings
 
-from .conftest import FRAME, RATE, Driver, FakeClock, make_session, params, pattern
+from .conftest import FRAME, RATE, Driver, FakeClock, ScriptedVad, make_session, params, pattern
 
 SDK_PARAMS = tuple(sdk.StreamingParameters.model_fields)
 ONE_TURN = pattern(("s", 40), ("v", 40), ("s", 80))
@@ -51,6 +51,27 @@ def test_warning_names_each_ignored_parameter_the_client_set_once():
         assert f"{name}:" in w.warning
     assert "format_turns" not in w.warning  # it does something on Universal-Streaming
     assert d.messages[0]["type"] == "Warning"  # before any turn
+
+
+@pytest.mark.parametrize(("user_agent", "takes"), [
+    ("AssemblyAI/1.0 (integration=Pipecat/1.14.0)", False),  # Pipecat fails on message types it does not parse
+    ("AssemblyAI/1.0 (integration=Livekit)", True),  # LiveKit logs them at debug and goes on
+    ("python-websockets/15.0", True),
+    (None, True),
+])
+def test_which_clients_take_unsolicited_warnings(user_agent, takes):
+    assert takes_warnings(user_agent) is takes
+
+
+def test_a_client_that_fails_on_warnings_gets_none_and_the_session_keeps_the_texts():
+    s = SessionProtocol("sess-1", params(filter_profanity="true", continuous_partials="true", speechModel="x"),
+                        ScriptedVad(ONE_TURN), clock=FakeClock(), settings=SessionSettings(vad_hangover_ms=0),
+                        warnings=False)
+    d = Driver(s).frames(len(ONE_TURN))
+    assert of_type(d, "Warning") == []
+    assert len(s.unsent_warnings) == 2
+    assert "filter_profanity:" in s.unsent_warnings[0] and "continuous_partials:" in s.unsent_warnings[0]
+    assert "speechModel" in s.unsent_warnings[1]
 
 
 def test_update_configuration_warns_only_about_newly_ignored_parameters():

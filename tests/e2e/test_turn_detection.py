@@ -49,7 +49,12 @@ def _hyp_spans(run):
 def test_no_empty_finals_and_one_final_per_turn_order(call_results):
     for call, _, run in call_results:
         finals = run.finals()
-        assert all(t.transcript.strip() and t.words for t in finals), call.id
+        shown = {t.turn_order for t in run.turns if not t.end_of_turn and t.words}
+        # An empty final only closes a turn whose partials were shown and whose final decode kept no word the
+        # audio supports (core/word_filter.py; docs/protocol.md "Empty finals"); never a turn nobody saw.
+        empty = [t.turn_order for t in finals if not (t.transcript.strip() and t.words)]
+        assert all(o in shown for o in empty), (call.id, empty)
+        assert len(empty) <= 1, (call.id, empty)  # floor: 0-1 per call measured after the word filter landed
         orders = [t.turn_order for t in finals]
         assert orders == list(range(len(orders))), (call.id, orders)
 

@@ -75,3 +75,20 @@ def test_speaker_labels_on_finals_over_the_wire(client):
     assert len(finals) == 4
     assert [f.speaker_label for f in finals] == ["A"] * 4  # one (synthetic) voice
     assert all(w.speaker == "A" for f in finals for w in f.words)
+
+
+def test_pipecat_is_not_sent_warnings_it_cannot_parse(client):
+    """Pipecat 1.14 turns any message type but Begin/Turn/SpeechStarted/Termination into an error, and sends
+    continuous_partials by default: a client naming the Pipecat integration gets no Warning; others do."""
+    query = "/v3/ws?sample_rate=16000&speech_model=u3-rt-pro&continuous_partials=true"
+    pipecat = {**auth(), "User-Agent": "AssemblyAI/1.0 (integration=Pipecat/1.14.0)"}
+    with client.websocket_connect(query, headers=pipecat) as ws:
+        send_audio(ws, utterance(500, 1500))
+        terminate(ws)
+        messages, close = drain(ws)
+    assert close["code"] == 1000
+    assert {msg["type"] for msg in messages} <= {"Begin", "Turn", "SpeechStarted", "Termination"}
+    with client.websocket_connect(query, headers=auth()) as ws:
+        terminate(ws)
+        messages, _ = drain(ws)
+    assert [msg["type"] for msg in messages][:2] == ["Begin", "Warning"]

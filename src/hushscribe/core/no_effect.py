@@ -82,3 +82,17 @@ def unknown_text(names: tuple[str, ...], limit: int = 20) -> str:
     shown = ", ".join(n[:60] for n in names[:limit])
     more = f" and {len(names) - limit} more" if len(names) > limit else ""
     return f"Unknown parameters ignored: {shown}{more}"
+
+
+# Clients that treat any message type they do not know as an error. Pipecat 1.14's AssemblyAISTTService
+# parses only Begin / Turn / SpeechStarted / Termination and turns anything else into an ErrorFrame
+# ("Unknown message type: Warning"), and by default it sends parameters that change nothing here
+# (continuous_partials, formatted_finals). It names itself in its User-Agent ("integration=Pipecat/...").
+_NO_UNSOLICITED_MESSAGES = ("integration=pipecat",)
+
+
+def takes_warnings(user_agent: str | None) -> bool:
+    """May this client be sent a ``Warning`` it did not ask for? False for the integrations known to fail on
+    message types they do not parse; the server then logs what it would have said instead."""
+    ua = (user_agent or "").lower()
+    return not any(marker in ua for marker in _NO_UNSOLICITED_MESSAGES)

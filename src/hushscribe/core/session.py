@@ -157,6 +157,7 @@ class SessionProtocol:
         clock: Callable[[], float],
         settings: SessionSettings = SessionSettings(),
         redactor: Redactor | None = None,
+        warnings: bool = True,
     ):
         if params.redact_pii and redactor is None:
             raise ValueError("redact_pii needs a redactor: refusing to risk unredacted finals")
@@ -211,13 +212,17 @@ class SessionProtocol:
             self.recorder = PcmRecorder(params.encoding, settings.redacted_audio_max_s * params.sample_rate)
         self.close: tuple[int, str] | None = None  # set once: the shell closes after draining messages
         self._warned: set[str] = set()  # parameters already reported as having no effect
+        # False for clients that fail on message types they do not parse (no_effect.takes_warnings): the
+        # 9102/9103 Warnings are then not sent but kept in ``unsent_warnings`` (the shell logs them).
+        self._send_warnings = warnings
+        self.unsent_warnings: list[str] = []
         self._last_heartbeat = self._started_at
         self._max_speech_prob = 0.0  # highest VAD probability since the last Heartbeat
         self._silence_from: int | None = None  # ms: start of the turn-free audio not yet in a Silence
         self._speakers = SpeakerClusters(params.max_speakers or DEFAULT_MAX_SPEAKERS) if params.speaker_labels else None
         self._warn_no_effect()
         if params.unknown:
-            self._out.append(m.warning(m.WARNING_UNKNOWN_PARAMS, unknown_text(params.unknown)))
+            self._warn(m.WARNING_UNKNOWN_PARAMS, unknown_text(params.unknown))
 
     # ------------------------------------------------------------------ outputs
     def messages_to_send(self) -> list[dict[str, Any]]:
@@ -460,7 +465,13 @@ class SessionProtocol:
         fresh = tuple(i for i in no_effect(self.params) if i.param not in self._warned)
         if fresh:
             self._warned.update(i.param for i in fresh)
-            self._out.append(m.warning(m.WARNING_NO_EFFECT, warning_text(fresh)))
+            self._warn(m.WARNING_NO_EFFECT, warning_text(fresh))
+
+    def _warn(self, code: int, text: str) -> None:
+        if self._send_warnings:
+            self._out.append(m.warning(code, text))
+        else:
+            self.unsent_warnings.append(text)
 
     def _track_silence(self) -> None:
         """``acknowledge_silence``: a ``Silence`` for each second of audio with no turn open."""

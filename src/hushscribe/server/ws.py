@@ -16,6 +16,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from ..core import messages as m
 from ..core.audio_redaction import wav_bytes
+from ..core.no_effect import takes_warnings
 from ..core.params import ParamError, SessionParams, parse_session_params
 from ..core.ports import DecodeRequest, DecodeResult
 from ..core.session import SessionProtocol
@@ -87,6 +88,9 @@ class SessionRunner:
         records = s.redactions_to_report()
         if records:  # before the finals they describe go out
             self._report_redactions(s.id, records)
+        while s.unsent_warnings:  # parameter names only, never transcript text
+            log.info("session %s: not sent to this client (it fails on Warning messages): %s", s.id,
+                     s.unsent_warnings.pop(0))
         for msg in s.messages_to_send():
             if msg.get("type") == "Termination" and s.params.hushscribe_redact_audio:
                 self.out.put_nowait((_FINALIZE, msg))
@@ -300,6 +304,7 @@ class SessionRunner:
             clock=time.monotonic,
             settings=cfg.session_settings(),
             redactor=self.state.redactor,
+            warnings=takes_warnings(ws.headers.get("user-agent")),
         )
         self.session = session
         self._prefix = ws.url.path.rstrip("/").removesuffix("/v3/ws")  # a proxy prefix (see app.py)
