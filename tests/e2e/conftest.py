@@ -94,7 +94,9 @@ def run_sdk(server: LiveServer, pcm: bytes, *, chunk_ms: int = 100, terminate_ti
 def call_excerpt(audio_dir):
     """call_dev_03's first two labelled turns (12 s): an identity check and a social security number spoken
     with pauses, the digits that 100 ms silences cut into fragments."""
-    call = next(i for i in load_items(audio_dir, clips=0) if i.id == "call_dev_03")
+    call = next((i for i in load_items(audio_dir, clips=0) if i.id == "call_dev_03"), None)
+    if call is None:  # the repository's licence-clean subset (evalset/) ships call_dev_01 and call_dev_04 only
+        pytest.skip(f"call_dev_03 (the spoken-SSN excerpt) is only in the full audio set, not in {audio_dir}")
     return excerpt(call, 11000)
 
 
