@@ -50,6 +50,8 @@ def _finals(engine, vad, clip, params, filtered: bool) -> list[str]:
 
 def test_key_terms_are_not_written_into_turns_that_do_not_say_them(engine, vad, audio_dir):
     clips = [c for c in load_clips(audio_dir) if c.id in KEYTERM_CLIPS]
+    if len(clips) < len(KEYTERM_CLIPS):
+        pytest.skip(f"the clips {KEYTERM_CLIPS} are only in the full audio set, not in {audio_dir}")
     params = replace(SETTINGS["u3-100"], keyterms_prompt=KEYTERMS)
     before = after = 0
     for clip in clips:
@@ -65,6 +67,8 @@ def test_fewer_invented_words_after_the_speech(engine, vad, audio_dir):
     import ctranslate2  # noqa: PLC0415  # heavy optional native module
 
     clips = [c for c in load_clips(audio_dir) if c.id in TAIL_CLIPS]
+    if len(clips) < len(TAIL_CLIPS):
+        pytest.skip(f"the clips {TAIL_CLIPS} are only in the full audio set, not in {audio_dir}")
     params = SETTINGS["u3-100"]
     ctranslate2.set_random_seed(1)  # decodes without key terms may fall back to sampling
     before = sum(trailing_insertions(c.text, _finals(engine, vad, c, params, False)) for c in clips)
