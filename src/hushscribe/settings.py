@@ -130,6 +130,15 @@ SETTINGS: tuple[Setting, ...] = (
             "speculatively, so that its final is ready when ForceEndpoint or the silence rule ends the turn. "
             "Earlier: lower latency, more decodes thrown away (96 ms: 21 % of them on the calls with "
             "ForceEndpoint at a client's VAD stop, u3-rt-pro; docs/performance.md)."),
+    Setting("left_context_ms", 3000, int,
+            "Left audio context: a turn that starts within 700 ms of the previous final is decoded together with "
+            "up to this much audio before it (from a word of that final), and only its own words are kept. Turns "
+            "cut by short silences (u3-rt-pro at 100 ms, Pipecat's and LiveKit's defaults) are then heard in "
+            "context. 0: each turn decoded alone (docs/protocol.md 'Context across turns')."),
+    Setting("number_hold_ms", 800, int,
+            "redact_pii sessions: a turn whose speculative decode ends in a number does not end before this much "
+            "silence, whatever min/max_turn_silence say (ForceEndpoint still ends it), so that digits dictated "
+            "in groups are one turn, redacted as one. 0: off (docs/protocol.md 'Numbers split by short pauses')."),
     Setting("defer_candidates_when_busy", True, _bool,
             "While finals wait for the decoder, start a turn's speculative decode only once its silence "
             "could end it: fewer decodes thrown away when speech resumes, at some latency, only under load."),
@@ -201,6 +210,8 @@ class ServerConfig:
     max_turn_ms: int = 28000
     vad_hangover_ms: int = 0
     candidate_delay_ms: int = 160
+    left_context_ms: int = 3000
+    number_hold_ms: int = 800
     defer_candidates_when_busy: bool = True
     shutdown_grace_s: float = 30.0
     redacted_audio: str = "off"
@@ -267,6 +278,10 @@ class ServerConfig:
             raise ValueError("--vad-hangover-ms must be between 0 and 1000")
         if not 32 <= self.candidate_delay_ms <= 2000:
             raise ValueError("--candidate-delay-ms must be between 32 and 2000")
+        if not 0 <= self.left_context_ms <= 10000:
+            raise ValueError("--left-context-ms must be between 0 and 10000")
+        if not 0 <= self.number_hold_ms <= 3000:
+            raise ValueError("--number-hold-ms must be between 0 and 3000")
         return self
 
     @property
@@ -287,6 +302,8 @@ class ServerConfig:
             strict_min_chunk=self.strict_min_chunk,
             vad_hangover_ms=self.vad_hangover_ms,
             candidate_delay_ms=self.candidate_delay_ms,
+            left_context_ms=self.left_context_ms,
+            number_hold_ms=self.number_hold_ms,
             max_message_bytes=self.max_message_bytes,
             max_audio_rate=self.max_audio_rate,
             audio_rate_burst_s=self.audio_rate_burst_s,

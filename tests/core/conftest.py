@@ -17,7 +17,7 @@ from hushscribe.core.audio import MULAW_TO_PCM16
 from hushscribe.core.params import parse_session_params
 from hushscribe.core.ports import DecodeRequest, DecodeResult
 from hushscribe.core.session import SessionProtocol, SessionSettings
-from hushscribe.engine.fake import spread_words
+from hushscribe.engine.fake import heard_words
 
 RATE = 16000
 FRAME = 512  # samples
@@ -131,7 +131,9 @@ def make_session(
     probs: Sequence[float] | None = None,
     *,
     vad=None,
-    settings: SessionSettings = SessionSettings(vad_hangover_ms=0),
+    # Left audio context off: these tests pin the geometry of decode requests; tests/core/test_left_context.py
+    # covers it on.
+    settings: SessionSettings = SessionSettings(vad_hangover_ms=0, left_context_ms=0),
     clock: FakeClock | None = None,
     redactor=None,
     **param_kw,
@@ -166,7 +168,7 @@ class Driver:
     """Feeds a session and plays the engine.
 
     ``auto=True``: every decode request is answered (FIFO) right after each input, with
-    ``spread_words(script(request), request.duration_ms)``. ``auto=False``: requests stay in
+    ``heard_words(script(request), request)`` (the words over the turn's own audio). ``auto=False``: requests stay in
     ``pending`` until :meth:`answer` is called.
     """
 
@@ -196,7 +198,7 @@ class Driver:
 
     def result_for(self, req: DecodeRequest, text: str | None = None) -> DecodeResult:
         text = self.script(req) if text is None else text
-        return DecodeResult(tuple(spread_words(text, req.duration_ms)))
+        return DecodeResult(tuple(heard_words(text, req)))
 
     def answer(self, job_id: int, text: str | None = None, *, fail: bool = False, none: bool = False) -> None:
         req = self.pending.pop(job_id)

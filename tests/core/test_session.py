@@ -391,9 +391,11 @@ def test_max_turn_ms_splits_long_speech():
     assert [f["turn_order"] for f in finals] == list(range(len(finals)))
     assert len(finals) >= 3
     reqs = final_requests(d)
-    # Forced (max_length) decodes cover at most ~2 s of turn audio plus pre-roll.
+    # Forced (max_length) decodes cover at most ~2 s of turn audio plus pre-roll; the turns after the first go on
+    # where the last one stopped, so they are decoded with the end of it as left context (core.left_context).
     for r in reqs[:-1]:
-        assert r.duration_ms <= 2000 + 32 + SessionSettings().preroll_ms
+        assert r.duration_ms - r.context_ms <= 2000 + 32 + SessionSettings().preroll_ms
+    assert reqs[0].context_ms == 0 and all(r.context_ms > 0 for r in reqs[1:])
 
 
 @pytest.mark.parametrize(
@@ -409,7 +411,7 @@ def test_max_turn_ms_splits_long_speech():
         (
             "max_length",
             pattern(("s", 10), ("v", 130), ("s", 60)),
-            {"settings": SessionSettings(max_turn_ms=2000)},
+            {"settings": SessionSettings(max_turn_ms=2000, left_context_ms=0)},  # on: tests/core/test_left_context.py
             None,
         ),
         ("force mid-speech", pattern(("s", 10), ("v", 70), ("s", 60)), {}, 40),

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from hushscribe.core.left_context import without_left_context
 from hushscribe.core.ports import DecodeRequest
 from hushscribe.engine.faster_whisper import PUNCTUATION_PROMPT, WhisperOptions, context_tail, decoder_prompt
 
@@ -82,3 +83,19 @@ def test_an_echo_of_the_context_is_dropped():
     words = _engine(FakeModel([], [echo])).transcribe(_request(keyterms=(), context="My number is 771.")).words
     assert [w.text for w in words] == ["90."]
 
+
+
+def test_no_word_is_joined_across_the_left_context_cut():
+    """Whisper writes "555-0143" as "555" "-0143"; with "555" in the left context (core.left_context) and "-0143"
+    after the cut, the piece starts the turn's own word instead of carrying the context's digits into it."""
+    pieces = SimpleNamespace(words=[
+        SimpleNamespace(word=" My", start=0.0, end=0.2, probability=0.9),
+        SimpleNamespace(word=" cell", start=0.2, end=0.5, probability=0.9),
+        SimpleNamespace(word=" 555", start=0.6, end=1.0, probability=0.9),
+        SimpleNamespace(word="-0143.", start=1.4, end=2.0, probability=0.9),
+    ], compression_ratio=1.2, no_speech_prob=0.1, avg_logprob=-0.3)
+    result = _engine(FakeModel([], [pieces])).transcribe(_request(keyterms=(), context_ms=1200))
+    assert [w.text for w in result.words] == ["My", "cell", "555", "0143."]
+    assert [w.text for w in without_left_context(result, 1200).words] == ["0143."]  # the worker's cut
+    joined = _engine(FakeModel([], [pieces])).transcribe(_request(keyterms=())).words  # no context: one word
+    assert [w.text for w in joined] == ["My", "cell", "555-0143."]

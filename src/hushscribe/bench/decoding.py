@@ -30,6 +30,7 @@ from typing import Any
 from ..core.params import SessionParams
 from ..core.ports import VoiceDetector
 from ..core.session import SessionSettings
+from ..engine.faster_whisper import reset_sampling_seed
 from .corpus import load_calls, load_clips, read_pcm16
 from .offline import final_turns, run_offline
 from .scoring import corpus_wer, repeated_from_previous, term_insertions, trailing_insertions
@@ -42,8 +43,16 @@ SETTINGS: dict[str, SessionParams] = {
 }
 
 #: The server before issue 13: each turn decoded alone, every word the decoder wrote kept.
-BEFORE = SessionSettings(context_turns=0, speech_spans=False)
+BEFORE = SessionSettings(context_turns=0, speech_spans=False, left_context_ms=0)
 AFTER = SessionSettings()
+
+#: The variants a run can compare: (session settings, word filter on). ``no-left-context`` is the server with the
+#: word filter but each turn decoded alone (before left audio context, core.left_context).
+VARIANTS: dict[str, tuple[SessionSettings, bool]] = {
+    "before": (BEFORE, False),
+    "no-left-context": (replace(AFTER, left_context_ms=0), True),
+    "after": (AFTER, True),
+}
 
 
 @dataclass(frozen=True)
@@ -71,20 +80,22 @@ def _finals(pcm: bytes, params: SessionParams, engine: Any, vad: VoiceDetector, 
 
 
 def run(engine: Any, vad: VoiceDetector, recs: Sequence[Recording], settings: Sequence[str] = tuple(SETTINGS),
-        keyterms: Sequence[bool] = (False, True)) -> dict:
-    """Decode every recording under every setting, ``before`` and ``after`` back to back. ``engine`` is a
-    FasterWhisperEngine (its ``options.filter_invented_words`` is switched per variant)."""
+        keyterms: Sequence[bool] = (False, True), variants: Sequence[str] = ("before", "after")) -> dict:
+    """Decode every recording under every setting, in each of ``variants`` (names of VARIANTS) back to back.
+    ``engine`` is a FasterWhisperEngine (its ``options.filter_invented_words`` is switched per variant)."""
     rows: list[dict] = []
     for name in settings:
         for with_terms in keyterms:
             params = replace(SETTINGS[name], keyterms_prompt=KEYTERMS if with_terms else ())
             acc: dict[str, dict[str, Any]] = {v: {"refs": [], "hyps": [], "finals": 0, "tails": 0, "terms": 0, "repeats": 0,
-                                                  "decode_s": 0.0, "per_recording": {}} for v in ("before", "after")}
+                                                  "decode_s": 0.0, "per_recording": {}} for v in variants}
             for rec in recs:
                 pcm, rate = read_pcm16(rec.path)
                 p = replace(params, sample_rate=rate)
-                for variant, sess, filt in (("before", BEFORE, False), ("after", AFTER, True)):
+                for variant in variants:
+                    sess, filt = VARIANTS[variant]
                     engine.options = replace(engine.options, filter_invented_words=filt)
+                    reset_sampling_seed()  # each variant samples as the others would on the same audio
                     t0 = time.perf_counter()
                     finals = _finals(pcm, p, engine, vad, sess)
                     a = acc[variant]

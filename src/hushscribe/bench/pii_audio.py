@@ -43,7 +43,7 @@ import time
 import urllib.parse
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -264,12 +264,18 @@ class RedactionParams:
     policies: tuple[str, ...] | None = None
     format_turns: bool = True
     speech_model: str = "universal-streaming-english"
+    # Turn silences (ms); None: the server's defaults. Pipecat and LiveKit send 100 / 100 with u3-rt-pro.
+    min_turn_silence: int | None = None
+    max_turn_silence: int | None = None
 
     def query(self) -> dict[str, Any]:
         """Encoded as the Python SDK encodes them (Python booleans, lists as JSON)."""
         q: dict[str, Any] = {"sample_rate": RATE, "speech_model": self.speech_model,
                              "format_turns": self.format_turns, "include_partial_turns": False,
                              "redact_pii": self.redact_pii}
+        for name in ("min_turn_silence", "max_turn_silence"):
+            if getattr(self, name) is not None:
+                q[name] = getattr(self, name)
         if self.redact_pii:
             q["redact_pii_sub"] = self.sub
             if self.policies:
@@ -442,20 +448,28 @@ def _log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
+#: Client settings the audio mode can stream with: the SDK at the server's defaults, or what Pipecat and LiveKit send
+#: by default (u3-rt-pro at 100 / 100 ms silences, where a number dictated with pauses is split into turns).
+SETTINGS: dict[str, dict[str, Any]] = {
+    "sdk-default": {},
+    "u3-100": {"speech_model": "u3-rt-pro", "min_turn_silence": 100, "max_turn_silence": 100},
+}
+
+
 def benchmark(url: str, key: str, audio_dir: Path, *, sub: str = "hash", baseline: bool = True,
               concurrency: int = 2, clips: bool = True, calls: bool = True, server: dict | None = None,
-              log=_log) -> dict:
+              settings: str = "sdk-default", log=_log) -> dict:
     recordings = load_recordings(audio_dir, clips=clips, calls=calls)
     if not recordings:
         raise ValueError(f"no PII clips (pii.jsonl) or call recordings (calls/*.json + *.wav) in {audio_dir}")
-    params = RedactionParams(sub=sub)
+    params = RedactionParams(sub=sub, **SETTINGS[settings])
     t0 = time.monotonic()
-    log(f"bench pii: {len(recordings)} recordings, redact_pii=true sub={sub} format_turns=true, against {url}")
+    log(f"bench pii: {len(recordings)} recordings, redact_pii=true sub={sub} settings={settings}, against {url}")
     red = asyncio.run(stream_all(url, key, recordings, params, concurrency=concurrency, log=log))
     base = None
     if baseline:
         log("bench pii: baseline pass (redact_pii=false) to see which values the ASR recognised")
-        base = asyncio.run(stream_all(url, key, recordings, RedactionParams(redact_pii=False),
+        base = asyncio.run(stream_all(url, key, recordings, replace(params, redact_pii=False),
                                       concurrency=concurrency, log=log))
     result = score(recordings, red, base)
     errors = {rid: r.errors for runs in (red, base or {}) for rid, r in runs.items() if r.errors}
@@ -463,7 +477,8 @@ def benchmark(url: str, key: str, audio_dir: Path, *, sub: str = "hash", baselin
         "tool": "hushscribe bench pii --audio",
         "audio_dir": str(audio_dir),
         "audio_set": audio_set(Path(audio_dir)),  # full (../shared), subset (evalset/) or custom
-        "config": {"url": url, **asdict(params), "baseline": baseline, "concurrency": concurrency,
+        "config": {"url": url, "settings": settings, **asdict(params), "baseline": baseline,
+                   "concurrency": concurrency,
                    "window_tol_ms": WINDOW_TOL_MS},
         "server_process": server,
         "files": [{"id": r.id, "kind": r.kind, "wav": str(r.wav), "labels": str(r.labels),
@@ -486,7 +501,8 @@ def table(result: dict) -> str:
         head += f"{'recognised':>11}{'leaked':>7}{'redacted':>10}"
     lines = [f"PII audio redaction: {len(result['files'])} recordings from {result['audio_dir']} "
              f"({result.get('audio_set', 'custom')} audio set) "
-             f"(sub={result['config']['sub']}, format_turns=true, both finals checked)", head]
+             f"(sub={result['config']['sub']}, settings={result['config'].get('settings', 'sdk-default')}, "
+             "every final checked)", head]
 
     def row(name: str, d: dict) -> str:
         s = f"{name:<28}{d['labelled']:>6}{d['checked']:>8}{d['leaked']:>7}{_rate(d['redaction_rate']):>10}"

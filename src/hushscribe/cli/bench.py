@@ -127,6 +127,9 @@ def add_pii_bench_parser(bsub) -> argparse.ArgumentParser:
     _add_server_target(p, spawn_help="start 'hushscribe serve' on a free port", spawn_timeout_s=120.0,
                        mode="audio mode: ")
     p.add_argument("--sub", choices=("hash", "entity_name"), default="hash", help="audio mode: redact_pii_sub")
+    p.add_argument("--settings", choices=tuple(pii_audio.SETTINGS), default="sdk-default",
+                   help="audio mode: client settings: the SDK at server defaults (format_turns=true), or u3-100, "
+                        "Pipecat's and LiveKit's defaults (u3-rt-pro, 100/100 ms silences) (default sdk-default)")
     p.add_argument("--only", choices=("clips", "calls"), default=None,
                    help="audio mode: stream only the PII clips or only the call recordings")
     p.add_argument("--no-baseline", dest="baseline", action="store_false",
@@ -265,6 +268,9 @@ def add_decoding_bench_parser(bsub) -> argparse.ArgumentParser:
     p.add_argument("--settings", default="sdk-default,u3-100", help="comma-separated (default sdk-default,u3-100)")
     p.add_argument("--keyterms", choices=("both", "with", "without"), default="both",
                    help="decode with the key terms, without, or both (default both)")
+    p.add_argument("--variants", default="before,after",
+                   help="comma-separated server variants to compare, back to back per recording: "
+                        f"{', '.join(bd.VARIANTS)} (default before,after)")
     p.add_argument("--cpu-threads", type=int, default=2, help="decode threads (default 2)")
     p.add_argument("--json", dest="json_out", type=Path, default=None, help="write the full report here")
     p.set_defaults(func=run_decoding_bench)
@@ -461,7 +467,7 @@ def _run_pii_audio(args: argparse.Namespace, err) -> int:
     try:
         result = pii_audio.benchmark(url, key, args.audio, sub=args.sub, baseline=args.baseline,
                                      concurrency=max(1, args.concurrency), clips=args.only != "calls",
-                                     calls=args.only != "clips", server=server_info)
+                                     calls=args.only != "clips", server=server_info, settings=args.settings)
     except ValueError as exc:
         err(str(exc))
         return 2
@@ -626,13 +632,17 @@ def run_decoding_bench(args: argparse.Namespace) -> int:
         print(f"hushscribe bench decoding: unknown setting(s) {unknown}; known: {sorted(bd.SETTINGS)}",
               file=sys.stderr)
         return 2
+    variants = [v.strip() for v in args.variants.split(",") if v.strip()]
+    if not variants or any(v not in bd.VARIANTS for v in variants):
+        print(f"hushscribe bench decoding: --variants takes names of {sorted(bd.VARIANTS)}", file=sys.stderr)
+        return 2
     recs = bd.recordings(audio_dir, args.only, args.limit)
     if not recs:
         print(f"hushscribe bench decoding: no recordings in {audio_dir} (set --audio)", file=sys.stderr)
         return 2
     keyterms = {"both": (False, True), "with": (True,), "without": (False,)}[args.keyterms]
     engine = FasterWhisperEngine(WhisperOptions(cpu_threads=args.cpu_threads))
-    result = bd.run(engine, SileroVoiceDetector(), recs, settings, keyterms)
+    result = bd.run(engine, SileroVoiceDetector(), recs, settings, keyterms, variants)
     _write_json(args.json_out, result)
     print(f"{len(recs)} recordings of {audio_dir}; engine {result['engine']}; key terms {bd.KEYTERMS}")
     print(bd.table(result))

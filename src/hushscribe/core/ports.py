@@ -45,6 +45,10 @@ class DecodeRequest:
     # What came before the turn (previous finals, the agent's last words): the decoder reads it as
     # previous text, and words that merely echo it are dropped (core.word_filter). Never the key terms.
     context: str | None = None
+    # Left audio context (core.left_context): the first ``context_ms`` of ``audio`` end the previous turn. They are
+    # decoded so that the turn is heard in context; words whose middle lies before it are not this turn's and are
+    # dropped (the worker does it before rendering, the session again on arrival).
+    context_ms: int = 0
     # Stretches of the request's audio (ms from audio[0]) the session's VAD called speech; None: unknown.
     # Words outside them are dropped (core.word_filter).
     speech_ms: tuple[tuple[int, int], ...] | None = None

@@ -27,6 +27,7 @@ from .audio import ENGINE_RATE_HZ, AudioDecoder, UndecodableAudio, chunk_duratio
 from .audio_redaction import PcmRecorder, redact_pcm
 from .eot import end_of_turn_confidence
 from .formatting import TimedWord, unformat_words
+from .left_context import LeftContext, context_window, without_left_context
 from .no_effect import no_effect, unknown_text, warning_text
 from .params import ParamError, SessionParams, apply_update
 from .ports import DecodeRequest, DecodeResult, Redactor, VadStream
@@ -71,12 +72,21 @@ class SessionSettings:
     # (0.222 -> 0.242 at u3-rt-pro 100/100 ms) and added invented "Thank you." tails (26 -> 35); docs/performance.md.
     context_turns: int = 0
     context_chars: int = 400
+    # Left audio context (core.left_context): a turn that starts within ``left_context_gap_ms`` of the previous
+    # final's last word is decoded with up to ``left_context_ms`` of the audio before it (from a word of that final),
+    # and only its own words are kept. 0 turns it off. Measured in docs/performance.md ("Left audio context").
+    left_context_ms: int = 3000
+    left_context_gap_ms: int = 700
     # Send the VAD's speech spans with every decode, so that words in non-speech are dropped (core.word_filter).
     speech_spans: bool = True
     # redact_pii: a turn that starts within this many ms of a previous final ending in a number is redacted with
     # that final's last ``redaction_context_words`` words as detection context (RedactionSpec.context).
     redaction_context_gap_ms: int = 2000
     redaction_context_words: int = 8
+    # redact_pii: a turn whose speculative decode ends in a number does not end before this much silence, whatever
+    # the silence parameters (ForceEndpoint still ends it): digits dictated in groups stay one turn, redacted as one
+    # (turns.TurnConfig.number_hold_ms). 0 turns it off.
+    number_hold_ms: int = 800
     heartbeat_interval_s: float = 5.0  # session_heartbeat: about every 5 s, as production (protocol §5.7)
     silence_interval_ms: int = 1000  # acknowledge_silence: one Silence per second of turn-free audio
 
@@ -92,6 +102,7 @@ def turn_config_for(params: SessionParams, settings: SessionSettings) -> TurnCon
         max_turn_ms=settings.max_turn_ms,
         vad_hangover_ms=settings.vad_hangover_ms,
         candidate_delay_ms=settings.candidate_delay_ms,
+        number_hold_ms=settings.number_hold_ms if params.redact_pii else 0,
     )
 
 
@@ -133,6 +144,7 @@ class _SampleBuffer:
 class _Turn:
     seq: int
     audio_start: int  # absolute sample index where decodes of this turn start
+    onset_ms: int = 0  # where the VAD heard its speech begin
     partials_sent: int = 0
     last_partial_words: tuple[str, ...] = ()
     last_partial_upto: int = 0
@@ -145,6 +157,7 @@ class _Pending:
     turn_seq: int
     offset_ms: int
     machine_id: int | None
+    context_ms: int = 0  # the request's left context (core.left_context)
 
 
 class SessionProtocol:
@@ -382,7 +395,7 @@ class SessionProtocol:
                 return
             self.fail(m.CLOSE_SERVER_ERROR, "Session Cancelled: An error occurred")
             return
-        result = _shift_result(result, pending.offset_ms)
+        result = _shift_result(without_left_context(result, pending.context_ms), pending.offset_ms)
         mid = pending.machine_id
         assert mid is not None
         self._results[mid] = result
@@ -391,7 +404,8 @@ class SessionProtocol:
         elif pending.kind == "candidate":
             if self._turn is not None and self._turn.seq == pending.turn_seq and not self._turn.ended:
                 conf = self._eot_confidence(result.text)
-                self._handle(self._machine.on_candidate(mid, conf, self._now_ms()))
+                number = bool(result.words) and is_number_word(result.words[-1].text)
+                self._handle(self._machine.on_candidate(mid, conf, self._now_ms(), ends_in_number=number))
                 turn = self._turn
                 if (
                     turn is not None
@@ -595,13 +609,17 @@ class SessionProtocol:
         for action in actions:
             if isinstance(action, StartTurn):
                 self._turn_seq += 1
-                # Pre-roll catches the VAD's onset lag, but never reaches into the previous turn.
+                # Pre-roll catches the VAD's onset lag, but never reaches into the previous turn. It is counted back
+                # from the audio before this frame, not from the onset, as when the buffer held only the pre-roll;
+                # it now keeps more, for the left context (SessionSettings.left_context_ms).
                 start = max(
                     self._buf.start,
+                    self._buf.end - self._frame - self.settings.preroll_ms * SAMPLES_PER_MS,
                     self._decoded_until,
                     (action.start_ms - self.settings.preroll_ms) * SAMPLES_PER_MS,
                 )
-                self._turn = _Turn(seq=self._turn_seq, audio_start=start, last_partial_upto=start)
+                self._turn = _Turn(seq=self._turn_seq, audio_start=start, onset_ms=action.start_ms,
+                                   last_partial_upto=start)
                 if self.params.is_u3:
                     self._out.append(m.speech_started(action.start_ms, action.confidence))
             elif isinstance(action, RequestDecode):
@@ -627,10 +645,15 @@ class SessionProtocol:
     def _request(self, kind: str, turn: _Turn, upto: int, machine_id: int | None) -> None:
         self._next_job += 1
         job_id = self._next_job
-        audio = self._buf.slice(turn.audio_start, upto)
-        offset_ms = turn.audio_start // SAMPLES_PER_MS
         wire_kind = "partial" if kind == "partial" else "final"
-        self._pending[job_id] = _Pending(kind, turn.seq, offset_ms, machine_id)
+        start, context_ms = turn.audio_start, 0
+        window = self._left_context(turn) if wire_kind == "final" else None
+        if window is not None:
+            start = window.start_ms * SAMPLES_PER_MS
+            context_ms = window.cut_ms - window.start_ms
+        audio = self._buf.slice(start, upto)
+        offset_ms = start // SAMPLES_PER_MS
+        self._pending[job_id] = _Pending(kind, turn.seq, offset_ms, machine_id, context_ms)
         self.speculative["requested"] += kind == "candidate"
         if machine_id is not None:
             self._pending_upto[machine_id] = upto
@@ -643,7 +666,8 @@ class SessionProtocol:
                 offset_ms=offset_ms,
                 keyterms=tuple(self.params.keyterms_prompt),
                 context=self._context_text(),
-                speech_ms=self._speech_ms(turn.audio_start, upto),
+                context_ms=context_ms,
+                speech_ms=self._speech_ms(start, upto),
                 formatted_only=self.params.is_u3,
                 redaction=self._redaction_spec(turn) if wire_kind == "final" else self._partial_redaction_spec(turn),
                 model=self.params.decode_model,
@@ -693,8 +717,10 @@ class SessionProtocol:
             self._trim_audio()
 
     def _trim_audio(self) -> None:
-        """Keep only the pre-roll of audio (and of VAD probabilities) for the next turn."""
-        self._buf.trim_before(self._buf.end - self.settings.preroll_ms * SAMPLES_PER_MS)
+        """Keep only the pre-roll of audio (and of VAD probabilities) for the next turn, and its left context."""
+        s = self.settings
+        keep_ms = max(s.preroll_ms, s.left_context_ms + s.left_context_gap_ms) if s.left_context_ms > 0 else s.preroll_ms
+        self._buf.trim_before(self._buf.end - keep_ms * SAMPLES_PER_MS)
         while self._speech and self._speech[0][0] <= self._buf.start:
             self._speech.popleft()
 
@@ -712,6 +738,13 @@ class SessionProtocol:
             else:
                 spans.append((a, b))
         return tuple(spans)
+
+    def _left_context(self, turn: _Turn) -> LeftContext | None:
+        """The audio before ``turn`` its final-kind decodes start with (see SessionSettings.left_context_ms)."""
+        s = self.settings
+        return context_window(self._last_final, turn.audio_start // SAMPLES_PER_MS, turn.onset_ms,
+                              max_ms=s.left_context_ms, max_gap_ms=s.left_context_gap_ms,
+                              available_from_ms=-(-self._buf.start // SAMPLES_PER_MS))
 
     def _context_text(self) -> str | None:
         """What the session said before this turn, for the decoder (see SessionSettings.context_turns)."""

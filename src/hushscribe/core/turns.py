@@ -26,6 +26,9 @@ Decision rule (Universal-Streaming semantics of protocol §6.5, U3 Pro of §6.4)
 * Both end the turn *with the candidate*: it covers all speech of the turn, so the final costs no
   second decode. If speech resumes first, the candidate is dropped (the session may show it as a
   partial).
+* Number hold: a candidate that ends in a number (the session says so, for ``redact_pii`` sessions) ends the turn
+  by neither rule before ``number_hold_ms`` of silence: a number dictated in groups ("771 ... 90 ... 551") stays
+  one turn, decoded and redacted as one, instead of a first fragment whose digits no rule can recognise.
 * ``ForceEndpoint`` and ``Terminate`` end the turn at once, with the candidate when one is current
   (only quiet followed it, so it covers all the speech), else with a fresh decode of everything so
   far; a turn longer than ``max_turn_ms`` ends with a fresh decode.
@@ -53,6 +56,8 @@ class TurnConfig:
     # Silero's end of speech already trails the true end by ~65 ms (median), so 0 makes the client's
     # silence parameters mean what they say; a hangover makes turns end later and splits fewer.
     vad_hangover_ms: int = 0
+    # Silence a candidate ending in a number waits for before the turn ends (see the module docstring); 0: off.
+    number_hold_ms: int = 0
 
     @property
     def release_threshold(self) -> float:
@@ -115,6 +120,7 @@ class TurnMachine:
         self._onset_conf = 0.0
         self._candidate_id: int | None = None
         self._candidate_conf: float | None = None
+        self._candidate_number = False  # the candidate's text ends in a number (see number_hold_ms)
 
     # -- queries -------------------------------------------------------------------------
     @property
@@ -167,6 +173,7 @@ class TurnMachine:
             self.speech_ms += FRAME_MS
             self._candidate_id = None  # stale: the turn goes on
             self._candidate_conf = None
+            self._candidate_number = False
             return self._check_length(end_ms)
         self.quiet_ms += FRAME_MS
         if self.state == "speech":
@@ -180,11 +187,14 @@ class TurnMachine:
         self.pause_ms += FRAME_MS
         return self._pause_progress(end_ms)
 
-    def on_candidate(self, decode_id: int, end_of_turn_confidence: float, end_ms: int) -> list[Action]:
-        """The hypothesis of a candidate decode arrived. Stale ids are ignored."""
+    def on_candidate(self, decode_id: int, end_of_turn_confidence: float, end_ms: int,
+                     ends_in_number: bool = False) -> list[Action]:
+        """The hypothesis of a candidate decode arrived. Stale ids are ignored. ``ends_in_number``: its last word
+        is a number that may go on (``number_hold_ms``)."""
         if decode_id != self._candidate_id or self.state == "idle":
             return []
         self._candidate_conf = end_of_turn_confidence
+        self._candidate_number = ends_in_number
         return self._decide(end_ms) if self.state == "pause" else []
 
     def force_end(self, now_ms: int, reason: str = "forced") -> list[Action]:
@@ -226,6 +236,10 @@ class TurnMachine:
     def _decide(self, end_ms: int) -> list[Action]:
         cfg = self.config
         if self._candidate_id is None:
+            return []
+        if cfg.number_hold_ms > 0 and self._candidate_conf is None:
+            return []  # whether the hold applies depends on the hypothesis: wait for it (see ``holding``)
+        if self._candidate_number and self.silence_ms < cfg.number_hold_ms:
             return []
         if self.silence_ms >= cfg.max_turn_silence_ms:
             return self._end(self._candidate_id, end_ms, "acoustic")

