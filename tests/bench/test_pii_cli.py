@@ -12,7 +12,9 @@ import pytest
 import hushscribe.pii.bench as pb
 from hushscribe.bench.corpus import default_audio_dir
 from hushscribe.bench.pii_audio import (
+    SETTINGS,
     Recording,
+    RedactionParams,
     StreamResult,
     Unit,
     check_span,
@@ -223,3 +225,11 @@ def test_audio_mode_against_a_server(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "person_name" in printed and "negative clips with any redaction: 1/1 (neg)" in printed
     assert "files: " in printed and str(d / "pii" / "named.wav") in printed
+
+
+def test_the_u3_100_settings_send_what_pipecat_and_livekit_send():
+    q = RedactionParams(**SETTINGS["u3-100"]).query()
+    assert (q["speech_model"], q["min_turn_silence"], q["max_turn_silence"]) == ("u3-rt-pro", 100, 100)
+    assert q["redact_pii"] is True
+    default = RedactionParams(**SETTINGS["sdk-default"]).query()
+    assert "min_turn_silence" not in default and default["format_turns"] is True

@@ -249,3 +249,12 @@ def test_decode_workers_zero_means_one_per_core(monkeypatch):
     assert config_from(None, {"HUSHSCRIBE_DECODE_WORKERS": "3"}).workers == 3
     with pytest.raises(ValueError, match="decode-workers"):
         config_from(None, {"HUSHSCRIBE_DECODE_WORKERS": "-1"})
+
+
+def test_left_context_and_number_hold_reach_the_sessions():
+    cfg = config_from(None, {"HUSHSCRIBE_LEFT_CONTEXT_MS": "0", "HUSHSCRIBE_NUMBER_HOLD_MS": "500"})
+    s = cfg.session_settings()
+    assert (s.left_context_ms, s.number_hold_ms) == (0, 500)
+    assert config_from(None, {}).session_settings().left_context_ms == 3000
+    with pytest.raises(ValueError, match="number-hold-ms"):
+        config_from(None, {"HUSHSCRIBE_NUMBER_HOLD_MS": "-1"})
