@@ -131,10 +131,11 @@ SETTINGS: tuple[Setting, ...] = (
             "Earlier: lower latency, more decodes thrown away (96 ms: 21 % of them on the calls with "
             "ForceEndpoint at a client's VAD stop, u3-rt-pro; docs/performance.md)."),
     Setting("left_context_ms", 3000, int,
-            "Left audio context: a turn that starts within 700 ms of the previous final is decoded together with "
-            "up to this much audio before it (from a word of that final), and only its own words are kept. Turns "
-            "cut by short silences (u3-rt-pro at 100 ms, Pipecat's and LiveKit's defaults) are then heard in "
-            "context. 0: each turn decoded alone (docs/protocol.md 'Context across turns')."),
+            "Left audio context, in sessions whose max_turn_silence is under 700 ms (u3-rt-pro at 100 ms, Pipecat's "
+            "and LiveKit's defaults): a turn that starts within 700 ms of the previous final is decoded together "
+            "with up to this much audio before it (from a word of that final), and only its own words are kept, so "
+            "fragments cut by short silences are heard in context. 0: each turn decoded alone (docs/protocol.md "
+            "'Context across turns')."),
     Setting("number_hold_ms", 800, int,
             "redact_pii sessions: a turn whose speculative decode ends in a number does not end before this much "
             "silence, whatever min/max_turn_silence say (ForceEndpoint still ends it), so that digits dictated "

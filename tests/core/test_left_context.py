@@ -104,6 +104,18 @@ def test_a_fragment_is_decoded_with_the_end_of_the_previous_turn_and_keeps_only_
     assert finals[1]["words"][0]["start"] >= finals[0]["words"][-1]["end"]  # times never go backwards
 
 
+def test_no_left_context_at_the_default_silences():
+    """At the SDK's defaults (max_turn_silence 1280 ms) a turn that follows quickly is a new sentence: no context."""
+    s = make_session(FRAGMENTS, include_partial_turns="false", settings=ON, end_of_turn_confidence_threshold=0,
+                     min_turn_silence=100)
+    engine = ContextEngine(["Hello there.", "Fine."])
+    d = Driver(s)
+    d.result_for = lambda req, text=None: engine(req)  # type: ignore[method-assign]
+    d.frames(len(FRAGMENTS))
+    assert len(d.finals()) == 2
+    assert all(r.context_ms == 0 for r in d.requests)
+
+
 def test_no_left_context_after_a_long_pause_or_when_turned_off():
     long_gap = pattern(("s", 16), ("v", 16), ("s", 80), ("v", 19), ("s", 40))  # 2.5 s apart
     d, _ = _run(["Hello there.", "Fine."], probs=long_gap)
