@@ -20,7 +20,5 @@ def test_speaker_labels_without_the_weights_are_refused_with_3006(make_client, m
     assert messages[0]["error"].startswith("User Input Validation Error: Invalid 'speaker_labels': speaker labelling "
                                            "is not installed")
     assert "scripts/install-speakers" in messages[0]["error"]
-    # Others are served (a second client: on a loaded machine the refused session's close could cancel the first
-    # client's portal before this connect, CancelledError, whatever the server did).
-    with make_client().websocket_connect("/v3/ws?sample_rate=16000", headers=auth()) as ws:
+    with client.websocket_connect("/v3/ws?sample_rate=16000", headers=auth()) as ws:  # others are served
         assert ws.receive_json()["type"] == "Begin"
