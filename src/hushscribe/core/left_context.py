@@ -11,7 +11,8 @@ audio are dropped again: what the client sees of the turn is only its own words,
 Where the cut falls: Whisper's word times are off by tens of milliseconds, so the cut is the middle of
 the gap between the previous final's last word and the VAD onset of this turn; a word belongs to the turn
 when its middle lies after the cut. Pure and deterministic: the session picks the window
-(:func:`context_window`), the engine applies the cut (:func:`words_of_turn`).
+(:func:`context_window`); the worker (before rendering) and the session apply the cut
+(:func:`without_left_context`); the engine only avoids joining word pieces across it.
 """
 
 from __future__ import annotations
